@@ -1,0 +1,70 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { LLMClient } from '../client/llm-client.js';
+import { type LoadedConfig, loadConfig } from '../config/load-config.js';
+import { exitCodes, LlmkitError } from '../errors/index.js';
+import { createLogger, type LogLevel } from '../logging/logger.js';
+
+export interface GlobalOptions {
+  config?: string;
+  verbose?: boolean;
+  quiet?: boolean;
+}
+
+/** Global flags live on the root program; every command reads them the same way. */
+export function globalOptions(command: Command): GlobalOptions {
+  let root = command;
+  while (root.parent) root = root.parent;
+  return root.opts<GlobalOptions>();
+}
+
+export function loadCliConfig(command: Command, overrides: Record<string, unknown> = {}): LoadedConfig {
+  const flags = globalOptions(command);
+  return loadConfig({ ...(flags.config ? { configPath: flags.config } : {}), overrides });
+}
+
+export function cliClient(command: Command, loaded: LoadedConfig): LLMClient {
+  const flags = globalOptions(command);
+  const { log } = loaded.config;
+  // On the command line stderr carries warnings only, so the answer on stdout stays clean;
+  // --verbose shows the per-attempt and per-call lines too.
+  const stderrLevel: LogLevel = flags.quiet
+    ? 'silent'
+    : flags.verbose || log.debugHttp
+      ? 'debug'
+      : log.stderrLevel;
+  const logger = createLogger({
+    level: log.level,
+    file: log.file,
+    stderrLevel,
+    pretty: log.pretty,
+    env: loaded.env,
+  });
+  return new LLMClient({ config: loaded, logger });
+}
+
+/** Prints one line for the human and sets the documented exit code. */
+export function reportError(error: unknown, json = false): number {
+  if (LlmkitError.isInstance(error)) {
+    if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: error.toJSON() })}\n`);
+    process.stderr.write(`llmkit: ${error.name}: ${error.message}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: { name: 'Error', message } })}\n`);
+  process.stderr.write(`llmkit: unexpected error: ${message}\n`);
+  if (process.env['LLMKIT_DEBUG']?.includes('stack') && error instanceof Error)
+    process.stderr.write(`${error.stack}\n`);
+  return exitCodes.other;
+}
+
+export function parseNumber(name: string, integer: boolean) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (value.trim() === '' || !Number.isFinite(parsed) || (integer && !Number.isInteger(parsed))) {
+      throw new InvalidArgumentError(
+        `${name} must be ${integer ? 'a whole number' : 'a number'}, got "${value}"`,
+      );
+    }
+    return parsed;
+  };
+}

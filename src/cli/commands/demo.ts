@@ -1,0 +1,87 @@
+import type { Command } from 'commander';
+import { LLMClient } from '../../client/llm-client.js';
+import { loadConfig } from '../../config/load-config.js';
+import { createLogger } from '../../logging/logger.js';
+import { createFakeUpstream } from '../../testing/fake-upstream.js';
+import { reportError } from '../cli-context.js';
+
+/**
+ * Runs the client against the bundled fake upstream with faults injected, so a fresh clone
+ * shows what llmkit does without any key or network: retries on 429, a stalled stream cut by
+ * the first-token timeout and retried, and the running totals.
+ */
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('run a few calls against the bundled fake upstream, with injected faults')
+    .action(async () => {
+      try {
+        await demo();
+      } catch (error) {
+        process.exitCode = reportError(error);
+      }
+    });
+}
+
+async function demo(): Promise<void> {
+  const upstream = await createFakeUpstream({ models: ['fake-model'] });
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  try {
+    const loaded = loadConfig({
+      envFile: false,
+      overrides: {
+        defaultModel: 'fake/fake-model',
+        providers: { fake: { baseURL: upstream.url, apiKeyRequired: false } },
+        retry: { baseDelayMs: 100 },
+        timeouts: { firstTokenMs: 500 },
+      },
+    });
+    const client = new LLMClient({
+      config: loaded,
+      logger: createLogger({ stderrLevel: 'silent', level: 'silent' }),
+    });
+    out(`fake upstream listening at ${upstream.url}\n`);
+
+    out('1. The upstream answers 429 (retry-after-ms: 300) once; llmkit waits and retries:');
+    upstream.enqueue(
+      { status: 429, headers: { 'retry-after-ms': '300' } },
+      { text: 'Hello from the retried attempt.' },
+    );
+    const first = await client.generate('Say hello');
+    out(`   → "${first.text}" after ${first.attempts} attempts in ${first.latencyMs} ms\n`);
+
+    out(
+      '2. A stream stalls before its first token; the first-token timeout (500 ms) fires and the call is retried:',
+    );
+    upstream.enqueue(
+      { ttftMs: 5_000 },
+      { chunks: ['Streams ', 'survive ', 'stalls.'], interTokenDelayMs: 80 },
+    );
+    process.stdout.write('   → ');
+    const stream = client.stream('Tell me about streams');
+    for await (const event of stream) if (event.type === 'text-delta') process.stdout.write(event.text);
+    const second = await stream.result;
+    out(`\n   ${second.attempts} attempts, ${second.usage?.totalTokens} tokens, ttft ${second.ttftMs} ms\n`);
+
+    out('3. A 401 is not retried; the error says what to check:');
+    upstream.enqueue({
+      status: 401,
+      body: { error: { message: 'Incorrect API key provided', type: 'invalid_request_error' } },
+    });
+    try {
+      await client.generate('This will fail');
+    } catch (error) {
+      out(`   → ${(error as Error).name}: ${(error as Error).message}\n`);
+    }
+
+    const usage = client.usage;
+    out(
+      `Totals: ${usage.calls} calls (${usage.succeeded} ok, ${usage.failed} failed), ${usage.attempts} attempts, ${usage.totalTokens} tokens.`,
+    );
+    out(
+      'Point llmkit at a real provider with e.g. DEEPSEEK_API_KEY=... llmkit run -m deepseek/deepseek-chat "hi"',
+    );
+  } finally {
+    await upstream.close();
+  }
+}

@@ -1,0 +1,36 @@
+import { Command, CommanderError } from 'commander';
+import { registerChat } from './commands/chat.js';
+import { registerConfig } from './commands/config-check.js';
+import { registerDemo } from './commands/demo.js';
+import { registerDoctor } from './commands/doctor.js';
+import { registerRun } from './commands/run.js';
+
+const program = new Command('llmkit')
+  .description('A production toolkit for calling large language models')
+  .version('0.1.0')
+  .option(
+    '-c, --config <path>',
+    'config file (default: llmkit.config.{json,yaml} in the working directory, or LLMKIT_CONFIG)',
+  )
+  .option('-v, --verbose', 'log every attempt and call to stderr')
+  .option('-q, --quiet', 'log nothing to stderr')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+registerRun(program);
+registerChat(program);
+registerConfig(program);
+registerDoctor(program);
+registerDemo(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // --help and --version end here too, with code 0; usage mistakes are exit code 2.
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else {
+    process.stderr.write(`llmkit: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,27 @@
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../errors/index.js';
+
+/** The prompt from the argument, a file (`--file`), or stdin (`-`). */
+export async function readPrompt(argument: string | undefined, file: string | undefined): Promise<string> {
+  if (file !== undefined) {
+    try {
+      return await readFile(file, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new UsageError(`cannot read prompt file ${file}: ${code === 'ENOENT' ? 'no such file' : code}`, {
+        hint: 'check the path, or pass the prompt as an argument or on stdin with `-`',
+      });
+    }
+  }
+  if (argument === '-' || (argument === undefined && !process.stdin.isTTY)) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  if (argument === undefined || argument.trim() === '') {
+    throw new UsageError('no prompt given', {
+      hint: 'pass it as an argument, with --file, or on stdin with `-`',
+    });
+  }
+  return argument;
+}

@@ -1,0 +1,46 @@
+import type { Timeouts } from '../pipeline/call-context.js';
+import type { ModelRequest } from '../providers/types.js';
+
+/** Options of one call. Anything unset falls back to the client's config. */
+export interface CallOptions extends Omit<ModelRequest, 'messages'> {
+  /** `provider/model`, an alias, or a bare model of the default provider. */
+  model?: string;
+  /** A system message put before the conversation. */
+  system?: string;
+  signal?: AbortSignal;
+  /** Extra HTTP headers for this call. */
+  headers?: Record<string, string>;
+  maxRetries?: number;
+  timeouts?: Partial<Timeouts>;
+}
+
+export type Prompt = string | ModelRequest['messages'];
+
+const requestKeys = [
+  'temperature',
+  'topP',
+  'maxTokens',
+  'maxCompletionTokens',
+  'stop',
+  'seed',
+  'n',
+  'user',
+  'presencePenalty',
+  'frequencyPenalty',
+  'tools',
+  'toolChoice',
+  'parallelToolCalls',
+  'responseFormat',
+  'extraBody',
+] as const satisfies ReadonlyArray<keyof ModelRequest>;
+
+export function buildRequest(prompt: Prompt, options: CallOptions): ModelRequest {
+  const messages: ModelRequest['messages'] =
+    typeof prompt === 'string' ? [{ role: 'user', content: prompt }] : [...prompt];
+  if (options.system !== undefined) messages.unshift({ role: 'system', content: options.system });
+  const request: ModelRequest = { messages };
+  for (const key of requestKeys) {
+    if (options[key] !== undefined) (request as unknown as Record<string, unknown>)[key] = options[key];
+  }
+  return request;
+}

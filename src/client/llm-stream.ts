@@ -1,0 +1,69 @@
+import type { GenerateResult } from '../pipeline/call-context.js';
+import type { FinishReason, StreamPart, Usage } from '../providers/types.js';
+
+/** What a caller of `stream()` sees. Noun-verb names, as in the rest of llmkit. */
+export type StreamEvent =
+  | { type: 'text-delta'; text: string; choiceIndex: number }
+  | { type: 'reasoning-delta'; text: string; choiceIndex: number }
+  | {
+      type: 'tool-call-delta';
+      choiceIndex: number;
+      toolCallIndex: number;
+      id?: string;
+      name?: string;
+      argumentsDelta: string;
+    }
+  | { type: 'usage'; usage: Usage }
+  | { type: 'finish'; finishReason: FinishReason; choiceIndex: number };
+
+/**
+ * A streamed call: iterate it for events, await `result` for the whole answer. Leaving the
+ * loop early (break, return, throw) cancels the stream, which aborts the upstream request.
+ */
+export class LlmStream implements AsyncIterable<StreamEvent> {
+  readonly result: Promise<GenerateResult>;
+  private iterated = false;
+  private readonly abortController: AbortController;
+
+  constructor(
+    private readonly parts: Promise<ReadableStream<StreamPart>>,
+    result: Promise<GenerateResult>,
+    abortController: AbortController,
+  ) {
+    this.abortController = abortController;
+    this.result = result;
+    // Breaking out of the loop rejects `result`; a caller who never looks must not crash on it.
+    result.catch(() => {});
+  }
+
+  /** Reads the whole stream without iterating, then resolves with the result. */
+  async finish(): Promise<GenerateResult> {
+    if (!this.iterated) for await (const _ of this);
+    return this.result;
+  }
+
+  /** Stops the call; the iterator ends and `result` rejects with `AbortedError`. */
+  abort(reason?: unknown): void {
+    this.abortController.abort(reason);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
+    if (this.iterated) throw new Error('an LlmStream can be iterated only once');
+    this.iterated = true;
+    const reader = (await this.parts).getReader();
+    let finished = false;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) {
+          finished = true;
+          return;
+        }
+        if (value.type !== 'response-metadata') yield value;
+      }
+    } finally {
+      if (!finished) await reader.cancel('the caller stopped reading').catch(() => {});
+      reader.releaseLock();
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import { ConfigError } from '../errors/index.js';
+import type { LlmkitConfig, ProviderConfig } from './config-schema.js';
+import { providerConfigOf } from './secrets.js';
+
+export interface ModelTarget {
+  provider: string;
+  /** The id sent upstream, which may itself contain `/` (`anthropic/claude-3.5-sonnet`). */
+  model: string;
+  providerConfig: ProviderConfig;
+}
+
+function followAliases(name: string, aliases: Readonly<Record<string, string>>): string {
+  const chain = [name];
+  let current = name;
+  for (let target = aliases[current]; target !== undefined; target = aliases[current]) {
+    if (chain.includes(target)) {
+      const cycle = [...chain, target].map((entry) => `"${entry}"`).join(' -> ');
+      throw new ConfigError(`aliases ${cycle} is a cycle; point one of them at a provider/model`);
+    }
+    chain.push(target);
+    current = target;
+  }
+  return current;
+}
+
+/**
+ * Turns what a user typed into a provider and model: an alias first, then `provider/model`
+ * when the text before the first `/` is a configured provider, else a model of the default
+ * provider. Only a known prefix splits, so OpenRouter-style ids (`anthropic/claude-3.5-sonnet`)
+ * reach the default provider whole; `openrouter/anthropic/claude-3.5-sonnet` names it explicitly.
+ */
+export function resolveModel(name: string | undefined, config: LlmkitConfig): ModelTarget {
+  const requested = name?.trim() || config.defaultModel;
+  if (requested === undefined) {
+    throw new ConfigError('no model given and no defaultModel configured', {
+      hint: 'pass --model (or the model option), set LLMKIT_MODEL, or set defaultModel in llmkit.config.json',
+    });
+  }
+  const resolved = followAliases(requested, config.aliases);
+  const slash = resolved.indexOf('/');
+  const prefix = slash > 0 ? resolved.slice(0, slash) : undefined;
+  if (prefix !== undefined && Object.hasOwn(config.providers, prefix)) {
+    const model = resolved.slice(slash + 1);
+    if (model === '')
+      throw new ConfigError(`model "${resolved}" names provider ${prefix} but no model after the "/"`);
+    return { provider: prefix, model, providerConfig: providerConfigOf(prefix, { config }) };
+  }
+  const provider = config.defaultProvider;
+  if (!Object.hasOwn(config.providers, provider)) {
+    const known = Object.keys(config.providers).join(', ');
+    throw new ConfigError(
+      `defaultProvider "${provider}" is not configured; use one of ${known} or add it under providers`,
+    );
+  }
+  return { provider, model: resolved, providerConfig: providerConfigOf(provider, { config }) };
+}

@@ -1,0 +1,170 @@
+import { exitCodes, LlmkitError, type LlmkitErrorFields } from './llmkit-error.js';
+
+// Hints follow the original brief's troubleshooting table, one line each.
+const hints = {
+  config:
+    'fix the named file or key; `llmkit config check` shows the effective config and where each value came from',
+  usage: 'run `llmkit --help` for the accepted arguments',
+  invalidRequest: 'check the messages structure and parameters against the provider docs',
+  authentication: 'check the key is loaded (env or .env) and valid; run `llmkit config check`',
+  permission: 'the key is valid but may not use this model or endpoint; check its project and permissions',
+  notFound: 'check the model name and base URL; `llmkit doctor` lists the models the provider offers',
+  conflict: 'the upstream reported a conflict; it is usually transient and retried',
+  rateLimit: 'wait and retry, lower concurrency, or raise the rate limit with the provider',
+  quota: 'the account is out of credit or quota; add billing or switch keys, retrying will not help',
+  server:
+    'the provider had an internal error; it is retried, and persistent errors belong on its status page',
+  connection: 'check proxy settings (HTTPS_PROXY), DNS and network, and that the base URL is reachable',
+  timeout: 'raise the timeout or check the network and the provider status',
+  streamInterrupted: 'the stream broke before it finished; check the network or proxy buffering and retry',
+  response:
+    'the upstream did not answer in the OpenAI format; check the base URL points at an API, not a web page',
+  aborted: 'the call was cancelled by its AbortSignal',
+} as const;
+
+export class ConfigError extends LlmkitError {
+  override readonly code = 'config';
+  override readonly exitCode = exitCodes.usage;
+  constructor(detail: string, fields: LlmkitErrorFields & { hint?: string } = {}) {
+    super(detail, fields.hint ?? hints.config, fields);
+  }
+}
+
+/** Bad CLI arguments or inputs (a prompt file that does not exist...). */
+export class UsageError extends LlmkitError {
+  override readonly code = 'usage';
+  override readonly exitCode = exitCodes.usage;
+  constructor(detail: string, fields: LlmkitErrorFields & { hint?: string } = {}) {
+    super(detail, fields.hint ?? hints.usage, fields);
+  }
+}
+
+/** Base of every error caused by talking to a provider. */
+export class APIError extends LlmkitError {
+  override readonly code: string = 'api_error';
+  override readonly exitCode = exitCodes.provider;
+}
+
+export class InvalidRequestError extends APIError {
+  override readonly code = 'invalid_request';
+  constructor(detail: string, fields: LlmkitErrorFields & { hint?: string } = {}) {
+    super(detail, fields.hint ?? hints.invalidRequest, fields);
+  }
+}
+
+export class AuthenticationError extends APIError {
+  override readonly code = 'authentication';
+  constructor(detail: string, fields: LlmkitErrorFields = {}) {
+    super(detail, hints.authentication, fields);
+  }
+}
+
+export class PermissionDeniedError extends APIError {
+  override readonly code = 'permission_denied';
+  constructor(detail: string, fields: LlmkitErrorFields = {}) {
+    super(detail, hints.permission, fields);
+  }
+}
+
+export class NotFoundError extends APIError {
+  override readonly code = 'not_found';
+  constructor(detail: string, fields: LlmkitErrorFields = {}) {
+    super(detail, hints.notFound, fields);
+  }
+}
+
+export class ConflictError extends APIError {
+  override readonly code = 'conflict';
+  override readonly retryable = true;
+  constructor(detail: string, fields: LlmkitErrorFields = {}) {
+    super(detail, hints.conflict, fields);
+  }
+}
+
+export class RateLimitError extends APIError {
+  override readonly code = 'rate_limit';
+  override readonly retryable = true;
+  constructor(detail: string, fields: LlmkitErrorFields = {}) {
+    super(detail, hints.rateLimit, fields);
+  }
+}
+
+/** OpenAI's `insufficient_quota` 429: out of credit, so retrying only burns time. */
+export class QuotaExceededError extends APIError {
+  override readonly code = 'quota_exceeded';
+  constructor(detail: string, fields: LlmkitErrorFields = {}) {
+    super(detail, hints.quota, fields);
+  }
+}
+
+export class InternalServerError extends APIError {
+  override readonly code = 'server_error';
+  override readonly retryable = true;
+  constructor(detail: string, fields: LlmkitErrorFields = {}) {
+    super(detail, hints.server, fields);
+  }
+}
+
+/** A 4xx we have no better class for (e.g. 413, 415). Not retried. */
+export class UnexpectedStatusError extends APIError {
+  override readonly code = 'unexpected_status';
+  constructor(detail: string, fields: LlmkitErrorFields = {}) {
+    super(detail, hints.invalidRequest, fields);
+  }
+}
+
+/** DNS failure, connection refused or reset before a response arrived. */
+export class APIConnectionError extends APIError {
+  override readonly code = 'connection';
+  override readonly retryable = true;
+  constructor(detail: string, fields: LlmkitErrorFields = {}) {
+    super(detail, hints.connection, fields);
+  }
+}
+
+export type TimeoutKind = 'total' | 'first-token' | 'idle';
+
+export class TimeoutError extends APIError {
+  override readonly code = 'timeout';
+  override readonly retryable: boolean;
+  /** Which of the three timeouts fired. */
+  readonly timeout: TimeoutKind;
+  readonly timeoutMs: number;
+  constructor(timeout: TimeoutKind, timeoutMs: number, fields: LlmkitErrorFields = {}) {
+    super(`${timeout} timeout of ${timeoutMs} ms elapsed`, hints.timeout, fields);
+    this.timeout = timeout;
+    this.timeoutMs = timeoutMs;
+    // The total timeout is the caller's deadline: retrying past it is never right.
+    this.retryable = timeout !== 'total';
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), timeout: this.timeout, timeoutMs: this.timeoutMs };
+  }
+}
+
+/** The stream ended (EOF or reset) before the upstream said it was complete. */
+export class StreamInterruptedError extends APIError {
+  override readonly code = 'stream_interrupted';
+  override readonly retryable = true;
+  constructor(detail: string, fields: LlmkitErrorFields = {}) {
+    super(detail, hints.streamInterrupted, fields);
+  }
+}
+
+/** The upstream answered, but not with something we can read (HTML, broken JSON, wrong shape). */
+export class InvalidResponseError extends APIError {
+  override readonly code = 'invalid_response';
+  constructor(detail: string, fields: LlmkitErrorFields = {}) {
+    super(detail, hints.response, fields);
+  }
+}
+
+/** The caller's AbortSignal fired. */
+export class AbortedError extends LlmkitError {
+  override readonly code = 'aborted';
+  override readonly exitCode = exitCodes.interrupted;
+  constructor(fields: LlmkitErrorFields = {}) {
+    super('the call was aborted', hints.aborted, fields);
+  }
+}

@@ -1,0 +1,8 @@
+export * from './classes.js';
+export {
+  errorFromResponse,
+  oneLine,
+  RequestTimeoutStatusError,
+  readErrorBody,
+} from './error-from-response.js';
+export { type ExitCode, exitCodes, LlmkitError, type LlmkitErrorFields } from './llmkit-error.js';

@@ -1,0 +1,24 @@
+export type { CallOptions, Prompt } from './client/call-options.js';
+export { LLMClient, type LLMClientOptions } from './client/llm-client.js';
+export { LlmStream, type StreamEvent } from './client/llm-stream.js';
+export {
+  type ConfigSource,
+  type LoadConfigOptions,
+  type LoadedConfig,
+  loadConfig,
+} from './config/load-config.js';
+export { type PresetName, presets } from './config/presets.js';
+export { type ModelTarget, resolveModel } from './config/resolve-model.js';
+export * from './errors/index.js';
+export { type TroubleshootingRow, troubleshooting } from './errors/troubleshooting.js';
+export { createLogger, type LoggerOptions } from './logging/logger.js';
+export type { AttemptRecord, CallRecord, GenerateResult, Timeouts } from './pipeline/call-context.js';
+export type { LanguageModel, LanguageModelV1 } from './providers/language-model.js';
+export {
+  createOpenAICompatibleProvider,
+  type OpenAICompatibleSettings,
+} from './providers/openai-compatible/index.js';
+export type { ModelInfo, Provider } from './providers/provider.js';
+export type * from './providers/types.js';
+export { type RetryDecision, type RetryOptions, retryDecision } from './retry/retry-policy.js';
+export { createSseParser, type SseEvent, type SseParserOptions } from './streams/index.js';

@@ -1,0 +1,48 @@
+import type { AttemptRecord, CallContext, CallRecord } from '../pipeline/call-context.js';
+
+/** One line per attempt: what was tried, how it ended, and whether another try follows. */
+export function logAttempt(record: AttemptRecord, context: CallContext): void {
+  const line = {
+    event: 'attempt',
+    requestId: context.requestId,
+    provider: record.provider,
+    model: record.model,
+    attempt: record.attempt,
+    status: record.status,
+    httpStatus: record.httpStatus,
+    latencyMs: record.latencyMs,
+    ttftMs: record.ttftMs,
+    upstreamRequestId: record.requestId,
+    error: record.error ? { code: record.error.code, message: record.error.message } : undefined,
+    retryInMs: record.retryInMs,
+  };
+  if (record.status === 'error' && record.retryInMs === undefined)
+    context.logger.warn(line, 'attempt failed');
+  else if (record.status === 'error')
+    context.logger.info(line, `attempt failed, retrying in ${record.retryInMs} ms`);
+  else context.logger.debug(line, 'attempt ended');
+}
+
+/** One line per call, like the brief's "Generated N chars using T tokens in S s". */
+export function logCall(record: CallRecord, context: CallContext): void {
+  const result = record.result;
+  const line = {
+    event: 'call',
+    requestId: record.requestId,
+    provider: record.provider,
+    model: record.model,
+    mode: record.mode,
+    status: record.status,
+    attempts: record.attempts.length,
+    latencyMs: record.latencyMs,
+    ttftMs: record.ttftMs,
+    inputTokens: record.usage?.inputTokens,
+    outputTokens: record.usage?.outputTokens,
+    totalTokens: record.usage?.totalTokens,
+    finishReason: result?.finishReason,
+    chars: result?.text.length,
+    error: record.error ? { code: record.error.code, message: record.error.message } : undefined,
+  };
+  if (record.status === 'error') context.logger.error(line, 'call failed');
+  else context.logger.info(line, record.status === 'ok' ? 'call ended' : 'call aborted');
+}

@@ -1,0 +1,108 @@
+import type { Logger } from 'pino';
+import type { LlmkitError } from '../errors/index.js';
+import type { LanguageModelV1 } from '../providers/language-model.js';
+import type { ChatMessage, FinishReason, ModelRequest, ToolCall, Usage } from '../providers/types.js';
+import type { RetryOptions } from '../retry/retry-policy.js';
+
+export interface Timeouts {
+  /** Whole call, retries and backoff included: the caller's deadline. */
+  totalMs: number;
+  /** Streams: from sending a request to the first content delta. */
+  firstTokenMs: number;
+  /** Streams: the longest silence between two parts once output began. */
+  idleMs: number;
+}
+
+export interface AttemptRecord {
+  attempt: number;
+  provider: string;
+  model: string;
+  startedAt: number;
+  latencyMs: number;
+  ttftMs?: number | undefined;
+  status: 'ok' | 'error' | 'aborted';
+  httpStatus?: number | undefined;
+  error?: LlmkitError | undefined;
+  requestId?: string | undefined;
+  /** Set when the policy decided to try again after this attempt. */
+  retryInMs?: number | undefined;
+  retryReason?: string | undefined;
+}
+
+/** The final result of a call, as the client returns it. */
+export interface GenerateResult {
+  text: string;
+  message: Extract<ChatMessage, { role: 'assistant' }>;
+  toolCalls: ToolCall[];
+  /** Every choice when `n` > 1; `text`/`message` are the first. */
+  choices: Array<{
+    index: number;
+    text: string;
+    message: Extract<ChatMessage, { role: 'assistant' }>;
+    finishReason: FinishReason;
+  }>;
+  reasoning?: string;
+  usage: Usage | undefined;
+  finishReason: FinishReason;
+  /** `provider/model` actually called; `responseModel` is what the upstream said answered. */
+  model: string;
+  responseModel: string | undefined;
+  provider: string;
+  latencyMs: number;
+  ttftMs: number | undefined;
+  attempts: number;
+  /** llmkit's id for this call (the same across its retries). */
+  requestId: string;
+  /** The upstream's id of the last attempt, for support tickets. */
+  upstreamRequestId: string | undefined;
+  responseId: string | undefined;
+}
+
+export interface CallRecord {
+  requestId: string;
+  mode: 'generate' | 'stream';
+  provider: string | undefined;
+  model: string | undefined;
+  status: 'ok' | 'error' | 'aborted';
+  error: LlmkitError | undefined;
+  result: GenerateResult | undefined;
+  attempts: AttemptRecord[];
+  startedAt: number;
+  latencyMs: number;
+  ttftMs: number | undefined;
+  usage: Usage | undefined;
+}
+
+export interface CallTarget {
+  provider: string;
+  model: string;
+  languageModel: LanguageModelV1;
+}
+
+export interface CallContext {
+  readonly requestId: string;
+  readonly mode: 'generate' | 'stream';
+  /** The model as the caller named it (`deepseek/deepseek-chat`, an alias, or undefined for the default). */
+  readonly modelName: string | undefined;
+  request: ModelRequest;
+  readonly retry: RetryOptions;
+  readonly timeouts: Timeouts;
+  /** Aborts on the caller's signal or the total deadline, with a typed reason. */
+  readonly signal: AbortSignal;
+  readonly deadline: number;
+  readonly startedAt: number;
+  readonly headers: Record<string, string>;
+  readonly logger: Logger;
+  readonly resolveTarget: (modelName: string | undefined) => CallTarget;
+  /** Set by the route step. */
+  target?: CallTarget;
+  /** Signal of the attempt in flight, set by the retry step for the provider step. */
+  attemptSignal?: AbortSignal;
+  readonly attempts: AttemptRecord[];
+  /** Set by the settle step when the call ends well. */
+  result?: GenerateResult;
+  /** Called once per finished attempt. */
+  onAttempt: (record: AttemptRecord) => void;
+  /** Called by the settle step once the call ended, after every sink; `outcome` is the error, if any. */
+  onEnd?: (record: CallRecord, outcome: unknown) => void;
+}

@@ -1,0 +1,133 @@
+import type { FinishReason, StreamPart, ToolCall, Usage } from '../providers/types.js';
+import type { GenerateResult } from './call-context.js';
+
+interface ChoiceState {
+  text: string;
+  reasoning: string;
+  toolCalls: Map<number, { id: string; name: string; arguments: string }>;
+  finishReason: FinishReason | undefined;
+}
+
+/** Folds stream parts into the final result. A retried attempt starts it over with `reset`. */
+export class ResultAccumulator {
+  private choices = new Map<number, ChoiceState>();
+  usage: Usage | undefined;
+  responseId: string | undefined;
+  responseModel: string | undefined;
+  upstreamRequestId: string | undefined;
+  receivedContent = false;
+
+  reset(): void {
+    this.choices.clear();
+    this.usage = undefined;
+    this.receivedContent = false;
+  }
+
+  add(part: StreamPart): void {
+    switch (part.type) {
+      case 'response-metadata':
+        this.responseId = part.id ?? this.responseId;
+        this.responseModel = part.model ?? this.responseModel;
+        this.upstreamRequestId = part.requestId ?? this.upstreamRequestId;
+        return;
+      case 'text-delta':
+        this.receivedContent = true;
+        this.choice(part.choiceIndex).text += part.text;
+        return;
+      case 'reasoning-delta':
+        this.receivedContent = true;
+        this.choice(part.choiceIndex).reasoning += part.text;
+        return;
+      case 'tool-call-delta': {
+        this.receivedContent = true;
+        const calls = this.choice(part.choiceIndex).toolCalls;
+        const call = calls.get(part.toolCallIndex) ?? { id: '', name: '', arguments: '' };
+        if (part.id) call.id = part.id;
+        if (part.name) call.name += part.name;
+        call.arguments += part.argumentsDelta;
+        calls.set(part.toolCallIndex, call);
+        return;
+      }
+      case 'usage':
+        this.usage = part.usage;
+        return;
+      case 'finish':
+        this.choice(part.choiceIndex).finishReason = part.finishReason;
+        return;
+    }
+  }
+
+  result(
+    fields: Omit<
+      GenerateResult,
+      | 'text'
+      | 'message'
+      | 'toolCalls'
+      | 'choices'
+      | 'usage'
+      | 'finishReason'
+      | 'responseModel'
+      | 'upstreamRequestId'
+      | 'responseId'
+    >,
+  ): GenerateResult {
+    const indexes = [...this.choices.keys()].sort((a, b) => a - b);
+    if (indexes.length === 0) indexes.push(0);
+    const choices = indexes.map((index) => {
+      const state = this.choice(index);
+      const toolCalls: ToolCall[] = [...state.toolCalls.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([position, call]) => ({
+          id: call.id || `call_${position}`,
+          type: 'function',
+          function: { name: call.name, arguments: call.arguments },
+        }));
+      const message: GenerateResult['message'] = {
+        role: 'assistant',
+        content: state.text || (toolCalls.length ? null : ''),
+      };
+      if (toolCalls.length > 0) message.tool_calls = toolCalls;
+      return {
+        index,
+        text: state.text,
+        message,
+        finishReason: state.finishReason ?? 'other',
+        toolCalls,
+        reasoning: state.reasoning,
+      };
+    });
+    const first = choices[0]!;
+    const result: GenerateResult = {
+      ...fields,
+      text: first.text,
+      message: first.message,
+      toolCalls: first.toolCalls,
+      choices: choices.map(({ index, text, message, finishReason }) => ({
+        index,
+        text,
+        message,
+        finishReason,
+      })),
+      usage: this.usage,
+      finishReason: first.finishReason,
+      responseModel: this.responseModel,
+      upstreamRequestId: this.upstreamRequestId,
+      responseId: this.responseId,
+    };
+    if (first.reasoning) result.reasoning = first.reasoning;
+    return result;
+  }
+
+  private choice(index: number): ChoiceState {
+    let state = this.choices.get(index);
+    if (!state) {
+      state = { text: '', reasoning: '', toolCalls: new Map(), finishReason: undefined };
+      this.choices.set(index, state);
+    }
+    return state;
+  }
+}
+
+export function isContentPart(part: StreamPart): boolean {
+  return part.type === 'text-delta' || part.type === 'tool-call-delta' || part.type === 'reasoning-delta';
+}

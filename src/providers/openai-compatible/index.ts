@@ -1,0 +1,4 @@
+export {
+  createOpenAICompatibleProvider,
+  type OpenAICompatibleSettings,
+} from './openai-compatible-provider.js';

@@ -1,0 +1,1 @@
+export { createSseParser, type SseEvent, type SseParserOptions } from './sse-parser.js';
