@@ -25,13 +25,16 @@ export function loadCliConfig(command: Command, overrides: Record<string, unknow
 export function cliClient(command: Command, loaded: LoadedConfig): LLMClient {
   const flags = globalOptions(command);
   const { log } = loaded.config;
-  // On the command line stderr carries warnings only, so the answer on stdout stays clean;
-  // --verbose shows the per-attempt and per-call lines too.
+  // The CLI reports a failed call itself, in one `llmkit:` line; the library's warn and error
+  // lines about that call would only repeat it. So stderr stays quiet unless asked for:
+  // --verbose or LLMKIT_DEBUG=http show every attempt, a log.stderrLevel set in the config wins.
   const stderrLevel: LogLevel = flags.quiet
     ? 'silent'
     : flags.verbose || log.debugHttp
       ? 'debug'
-      : log.stderrLevel;
+      : loaded.sources['log.stderrLevel'] === 'default'
+        ? 'silent'
+        : log.stderrLevel;
   const logger = createLogger({
     level: log.level,
     file: log.file,

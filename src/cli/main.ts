@@ -14,7 +14,12 @@ const program = new Command('llmkit')
   )
   .option('-v, --verbose', 'log every attempt and call to stderr')
   .option('-q, --quiet', 'log nothing to stderr')
-  .showHelpAfterError('(run with --help for usage)')
+  // Usage mistakes read like every other failure: one `llmkit:` line naming the problem and the way out.
+  // Subcommands inherit this, as they are registered after it.
+  .configureOutput({
+    outputError: (text, write) =>
+      write(`llmkit: ${text.replace(/^error: /, '').trim()} (run \`llmkit --help\` for usage)\n`),
+  })
   .exitOverride();
 
 registerRun(program);

@@ -16,7 +16,14 @@ export async function readPrompt(argument: string | undefined, file: string | un
   if (argument === '-' || (argument === undefined && !process.stdin.isTTY)) {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
+    const text = Buffer.concat(chunks).toString('utf8');
+    // An empty pipe (`: | llmkit run`) is a mistake, not a prompt worth paying for.
+    if (text.trim() === '') {
+      throw new UsageError('no prompt given: stdin was empty', {
+        hint: 'pipe the prompt in, pass it as an argument, or use --file',
+      });
+    }
+    return text;
   }
   if (argument === undefined || argument.trim() === '') {
     throw new UsageError('no prompt given', {

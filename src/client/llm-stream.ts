@@ -32,8 +32,10 @@ export class LlmStream implements AsyncIterable<StreamEvent> {
   ) {
     this.abortController = abortController;
     this.result = result;
-    // Breaking out of the loop rejects `result`; a caller who never looks must not crash on it.
+    // Breaking out of the loop rejects `result`, and a failed call rejects `parts`; a caller
+    // who never looks at one of them must not crash the process with an unhandled rejection.
     result.catch(() => {});
+    parts.catch(() => {});
   }
 
   /** Reads the whole stream without iterating, then resolves with the result. */

@@ -46,7 +46,11 @@ function problemOf(issue: Issue, value: unknown): string {
   const problem = issue.message.startsWith('must') ? issue.message : `is invalid: ${issue.message}`;
   // Header values and key variable names are where a pasted key usually lands; never echo them.
   if (path.includes('headers') || path[path.length - 1] === 'apiKeyEnv') return problem;
-  return `${problem} (got ${render(value)})`;
+  const options =
+    issue.code === 'invalid_value' ? issue.values.filter((option) => typeof option === 'string') : [];
+  const suggestion = typeof value === 'string' ? closestMatch(value, options) : undefined;
+  const help = suggestion === undefined ? '' : `; did you mean "${suggestion}"?`;
+  return `${problem} (got ${render(value)}${help})`;
 }
 
 /**

@@ -158,7 +158,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
 
   const leafSources: Record<string, ConfigSource> = {};
   for (const [path] of leafEntries(config)) leafSources[path] = sources[path] ?? 'default';
-  return {
+  const loaded: LoadedConfig = {
     config,
     sources: leafSources,
     env: Object.freeze(env),
@@ -166,4 +166,8 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     ...(envFile.path === undefined ? {} : { envFile: envFile.path }),
     envSources: Object.freeze(envSources),
   };
+  // The merged environment holds every key; a user who logs or serialises the loaded config
+  // must not print them, so `env` is readable but left out of JSON and of logs.
+  Object.defineProperty(loaded, 'env', { enumerable: false });
+  return loaded;
 }

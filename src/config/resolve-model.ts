@@ -1,6 +1,12 @@
 import { ConfigError } from '../errors/index.js';
+import { closestMatch } from './closest-match.js';
 import type { LlmkitConfig, ProviderConfig } from './config-schema.js';
 import { providerConfigOf } from './secrets.js';
+
+// Providers whose own model ids contain `/` (`anthropic/claude-3.5-sonnet`), so an unknown
+// prefix is a legitimate part of the id there.
+const aggregators = new Set(['openrouter', 'siliconflow']);
+const isAggregator = (provider: string) => aggregators.has(provider);
 
 export interface ModelTarget {
   provider: string;
@@ -44,6 +50,13 @@ export function resolveModel(name: string | undefined, config: LlmkitConfig): Mo
     if (model === '')
       throw new ConfigError(`model "${resolved}" names provider ${prefix} but no model after the "/"`);
     return { provider: prefix, model, providerConfig: providerConfigOf(prefix, { config }) };
+  }
+  // `deepsek/deepseek-chat` is a typo, not an OpenRouter-style id: refuse it before any request.
+  const meant = prefix === undefined ? undefined : closestMatch(prefix, Object.keys(config.providers));
+  if (prefix !== undefined && meant !== undefined && !isAggregator(config.defaultProvider)) {
+    throw new ConfigError(
+      `unknown provider "${prefix}" in model "${resolved}"; did you mean "${meant}/${resolved.slice(slash + 1)}"?`,
+    );
   }
   const provider = config.defaultProvider;
   if (!Object.hasOwn(config.providers, provider)) {

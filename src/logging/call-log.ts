@@ -16,11 +16,12 @@ export function logAttempt(record: AttemptRecord, context: CallContext): void {
     error: record.error ? { code: record.error.code, message: record.error.message } : undefined,
     retryInMs: record.retryInMs,
   };
-  if (record.status === 'error' && record.retryInMs === undefined)
-    context.logger.warn(line, 'attempt failed');
-  else if (record.status === 'error')
+  // Failures are thrown to the caller, who decides what they mean; logging them at error
+  // level as well would print every failure twice. The log file (info) still has them all.
+  if (record.status === 'ok') context.logger.debug(line, 'attempt ended');
+  else if (record.retryInMs !== undefined)
     context.logger.info(line, `attempt failed, retrying in ${record.retryInMs} ms`);
-  else context.logger.debug(line, 'attempt ended');
+  else context.logger.info(line, `attempt ${record.status === 'aborted' ? 'aborted' : 'failed'}`);
 }
 
 /** One line per call, like the brief's "Generated N chars using T tokens in S s". */
@@ -43,6 +44,7 @@ export function logCall(record: CallRecord, context: CallContext): void {
     chars: result?.text.length,
     error: record.error ? { code: record.error.code, message: record.error.message } : undefined,
   };
-  if (record.status === 'error') context.logger.error(line, 'call failed');
-  else context.logger.info(line, record.status === 'ok' ? 'call ended' : 'call aborted');
+  const message =
+    record.status === 'ok' ? 'call ended' : record.status === 'aborted' ? 'call aborted' : 'call failed';
+  context.logger.info(line, message);
 }

@@ -1,0 +1,110 @@
+// Per-call overhead of LLMClient.generate against the official openai client, both calling the
+// same fake upstream (0 ms latency) in the same run. Usage: npm run bench [-- --calls 4000 --rounds 3]
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { parseArgs } from 'node:util';
+import OpenAI from 'openai';
+import { createLogger, LLMClient, loadConfig } from '../dist/index.js';
+
+const { values } = parseArgs({
+  options: {
+    calls: { type: 'string', default: '3000' },
+    rounds: { type: 'string', default: '3' },
+    stream: { type: 'boolean', default: false },
+  },
+});
+const calls = Number(values.calls);
+const rounds = Number(values.rounds);
+
+const server = fork(new URL('./upstream-process.mjs', import.meta.url), {
+  stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+});
+const [firstLine] = await once(server.stdout, 'data');
+const baseURL = String(firstLine).trim();
+server.stdout.resume();
+
+const official = new OpenAI({ apiKey: 'sk-bench', baseURL, maxRetries: 0 });
+const llmkit = new LLMClient({
+  config: loadConfig({
+    envFile: false,
+    env: { BENCH_KEY: 'sk-bench' },
+    overrides: {
+      defaultModel: 'bench/fake-model',
+      providers: { bench: { baseURL, apiKeyEnv: 'BENCH_KEY' } },
+      retry: { maxRetries: 0 },
+    },
+  }),
+  logger: createLogger({ level: 'silent', stderrLevel: 'silent' }),
+});
+
+const messages = [{ role: 'user', content: 'Say something about foxes.' }];
+const contenders = {
+  openai: values.stream
+    ? async () => {
+        const stream = await official.chat.completions.create({
+          model: 'fake-model',
+          messages,
+          stream: true,
+          stream_options: { include_usage: true },
+        });
+        for await (const _ of stream);
+      }
+    : () => official.chat.completions.create({ model: 'fake-model', messages }),
+  llmkit: values.stream ? () => llmkit.stream(messages).finish() : () => llmkit.generate(messages),
+};
+
+async function measure(call, total, concurrency) {
+  const latencies = new Float64Array(total);
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let index = next++; index < total; index = next++) {
+        const t0 = performance.now();
+        await call();
+        latencies[index] = performance.now() - t0;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort();
+  const at = (q) => latencies[Math.min(total - 1, Math.floor(q * total))];
+  return { callsPerSecond: total / seconds, p50: at(0.5), p99: at(0.99) };
+}
+
+const results = [];
+for (const concurrency of [1, 32]) {
+  for (const name of Object.keys(contenders)) await measure(contenders[name], 300, concurrency); // warm up
+  const samples = { openai: [], llmkit: [] };
+  // Alternate the contenders round by round so drift on a noisy machine hits both alike.
+  for (let round = 0; round < rounds; round++) {
+    for (const name of round % 2 ? ['llmkit', 'openai'] : ['openai', 'llmkit']) {
+      samples[name].push(await measure(contenders[name], calls, concurrency));
+    }
+  }
+  const median = (list, key) => list.map((s) => s[key]).sort((a, b) => a - b)[Math.floor(list.length / 2)];
+  const row = (name) => ({
+    callsPerSecond: median(samples[name], 'callsPerSecond'),
+    p50: median(samples[name], 'p50'),
+    p99: median(samples[name], 'p99'),
+  });
+  const openai = row('openai');
+  const ours = row('llmkit');
+  results.push({ concurrency, openai, llmkit: ours, ratio: ours.callsPerSecond / openai.callsPerSecond });
+}
+
+const fmt = (n, digits = 0) => n.toFixed(digits);
+console.log(
+  `mode: ${values.stream ? 'stream' : 'generate'}; ${calls} calls x ${rounds} rounds per contender and concurrency; node ${process.versions.node}`,
+);
+console.log('| concurrency | client | calls/s | p50 ms | p99 ms | llmkit / openai |');
+console.log('| --- | --- | --- | --- | --- | --- |');
+for (const { concurrency, openai, llmkit: ours, ratio } of results) {
+  console.log(
+    `| ${concurrency} | openai | ${fmt(openai.callsPerSecond)} | ${fmt(openai.p50, 2)} | ${fmt(openai.p99, 2)} | |`,
+  );
+  console.log(
+    `| ${concurrency} | llmkit | ${fmt(ours.callsPerSecond)} | ${fmt(ours.p50, 2)} | ${fmt(ours.p99, 2)} | **${fmt(ratio, 2)}x** |`,
+  );
+}
+server.disconnect();

@@ -1,0 +1,237 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  AuthenticationError,
+  ConfigError,
+  InvalidRequestError,
+  InvalidResponseError,
+  QuotaExceededError,
+  RateLimitError,
+} from '../../src/errors/index.js';
+import { createFakeUpstream, type FakeUpstream } from '../../src/testing/index.js';
+import { clientFor } from '../support/client-for.js';
+
+let upstream: FakeUpstream;
+beforeAll(async () => {
+  upstream = await createFakeUpstream();
+});
+afterAll(() => upstream.close());
+beforeEach(() => upstream.reset());
+
+describe('generate', () => {
+  it('returns the answer with usage, finish reason, ids and timings', async () => {
+    const { client } = clientFor(upstream);
+    upstream.enqueue({
+      text: 'Quantum computers use qubits.',
+      usage: { prompt_tokens: 12, completion_tokens: 6, prompt_tokens_details: { cached_tokens: 4 } },
+    });
+    const result = await client.generate('Explain quantum computing', {
+      system: 'Be brief',
+      temperature: 0.2,
+    });
+    expect(result).toMatchObject({
+      text: 'Quantum computers use qubits.',
+      message: { role: 'assistant', content: 'Quantum computers use qubits.' },
+      toolCalls: [],
+      finishReason: 'stop',
+      usage: { inputTokens: 12, outputTokens: 6, totalTokens: 18, cachedInputTokens: 4 },
+      model: 'fake/fake-model',
+      responseModel: 'fake-model',
+      provider: 'fake',
+      attempts: 1,
+    });
+    expect(result.requestId).toMatch(/^llm_[0-9a-f]{32}$/);
+    expect(result.upstreamRequestId).toMatch(/^req_/);
+    expect(result.latencyMs).toBeGreaterThanOrEqual(0);
+    const sent = upstream.requests[0]!.body;
+    expect(sent).toMatchObject({
+      model: 'fake-model',
+      temperature: 0.2,
+      messages: [
+        { role: 'system', content: 'Be brief' },
+        { role: 'user', content: 'Explain quantum computing' },
+      ],
+    });
+    expect(sent.stream).toBeUndefined();
+  });
+
+  it('sends every supported option in the wire names', async () => {
+    const { client } = clientFor(upstream);
+    await client.generate([{ role: 'user', content: 'hi' }], {
+      maxTokens: 50,
+      maxCompletionTokens: 60,
+      stop: ['\n\n'],
+      seed: 7,
+      n: 2,
+      user: 'user-42',
+      topP: 0.9,
+      responseFormat: { type: 'json_object' },
+      tools: [
+        { type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: {} } } },
+      ],
+      toolChoice: 'auto',
+      extraBody: { enable_thinking: false },
+    });
+    expect(upstream.requests[0]!.body).toMatchObject({
+      max_tokens: 50,
+      max_completion_tokens: 60,
+      stop: ['\n\n'],
+      seed: 7,
+      n: 2,
+      user: 'user-42',
+      top_p: 0.9,
+      response_format: { type: 'json_object' },
+      tools: [{ type: 'function', function: { name: 'lookup' } }],
+      tool_choice: 'auto',
+      enable_thinking: false,
+    });
+  });
+
+  it('returns every choice when n > 1', async () => {
+    const { client } = clientFor(upstream);
+    const result = await client.generate('hi', { n: 3 });
+    expect(result.choices.map((choice) => choice.index)).toEqual([0, 1, 2]);
+  });
+
+  it('returns tool calls', async () => {
+    const { client } = clientFor(upstream);
+    upstream.enqueue({
+      toolCalls: [{ id: 'call_1', name: 'extract_info', arguments: '{"importance":0.9}' }],
+    });
+    const result = await client.generate('Who?', {
+      tools: [{ type: 'function', function: { name: 'extract_info', parameters: { type: 'object' } } }],
+      toolChoice: { type: 'function', function: { name: 'extract_info' } },
+    });
+    expect(result.finishReason).toBe('tool_calls');
+    expect(result.toolCalls).toEqual([
+      { id: 'call_1', type: 'function', function: { name: 'extract_info', arguments: '{"importance":0.9}' } },
+    ]);
+    expect(result.message.content).toBeNull();
+  });
+
+  it('retries a 429 honouring retry-after-ms, then succeeds', async () => {
+    const { client, logs } = clientFor(upstream);
+    upstream.enqueue(
+      { status: 429, headers: { 'retry-after-ms': '20' } },
+      { status: 503 },
+      { text: 'third time' },
+    );
+    const result = await client.generate('hi');
+    expect(result.text).toBe('third time');
+    expect(result.attempts).toBe(3);
+    expect(upstream.requests).toHaveLength(3);
+    const attempts = logs().filter((line) => line['event'] === 'attempt');
+    expect(attempts.map((line) => [line['attempt'], line['status'], line['httpStatus']])).toEqual([
+      [1, 'error', 429],
+      [2, 'error', 503],
+      [3, 'ok', undefined],
+    ]);
+    expect(attempts[0]).toMatchObject({ retryInMs: 20 });
+    const call = logs().find((line) => line['event'] === 'call');
+    expect(call).toMatchObject({
+      status: 'ok',
+      attempts: 3,
+      provider: 'fake',
+      model: 'fake-model',
+      totalTokens: result.usage?.totalTokens,
+    });
+  });
+
+  it('retries a connection reset before headers', async () => {
+    const { client } = clientFor(upstream);
+    upstream.enqueue({ fault: 'reset-before-headers' }, { text: 'after reset' });
+    const result = await client.generate('hi');
+    expect(result).toMatchObject({ text: 'after reset', attempts: 2 });
+  });
+
+  it('gives up after maxRetries with the last error', async () => {
+    const { client } = clientFor(upstream);
+    upstream.setDefault({ status: 429, body: { error: { message: 'Rate limit reached for requests' } } });
+    const error = await client.generate('hi', { maxRetries: 2 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect((error as RateLimitError).message).toContain('Rate limit reached');
+    expect(upstream.requests).toHaveLength(3);
+    expect(client.usage).toMatchObject({ calls: 1, failed: 1, attempts: 3 });
+  });
+
+  it.each([
+    [401, AuthenticationError],
+    [400, InvalidRequestError],
+  ])('does not retry %i', async (status, type) => {
+    const { client } = clientFor(upstream);
+    upstream.enqueue({ status });
+    await expect(client.generate('hi')).rejects.toBeInstanceOf(type);
+    expect(upstream.requests).toHaveLength(1);
+  });
+
+  it('does not retry insufficient_quota', async () => {
+    const { client } = clientFor(upstream);
+    upstream.enqueue({
+      status: 429,
+      body: { error: { message: 'You exceeded your current quota', code: 'insufficient_quota' } },
+    });
+    await expect(client.generate('hi')).rejects.toBeInstanceOf(QuotaExceededError);
+    expect(upstream.requests).toHaveLength(1);
+  });
+
+  it('obeys x-should-retry: false on a 503', async () => {
+    const { client } = clientFor(upstream);
+    upstream.enqueue({ status: 503, headers: { 'x-should-retry': 'false' } });
+    await expect(client.generate('hi')).rejects.toMatchObject({ status: 503 });
+    expect(upstream.requests).toHaveLength(1);
+  });
+
+  it('fails at once when the server asks for a wait beyond the deadline', async () => {
+    const { client } = clientFor(upstream, { overrides: { timeouts: { totalMs: 5_000 } } });
+    upstream.enqueue({ status: 429, headers: { 'retry-after': '30' } });
+    const error = await client.generate('hi').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect((error as Error).message).toContain('retry after 30000 ms');
+    expect(upstream.requests).toHaveLength(1);
+  });
+
+  it('a non-JSON 200 body is an InvalidResponseError naming the content type', async () => {
+    const { client } = clientFor(upstream);
+    upstream.enqueue({
+      body: '<html><body>Welcome to nginx</body></html>',
+      headers: { 'content-type': 'text/html' },
+    });
+    const error = await client.generate('hi').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect((error as Error).message).toContain('text/html');
+    expect((error as Error).message).toContain('Welcome to nginx');
+  });
+
+  it('a missing key is a ConfigError naming the variable, before any request', async () => {
+    const { client } = clientFor(upstream, {
+      overrides: { providers: { fake: { baseURL: upstream.url, apiKeyEnv: 'FAKE_API_KEY' } } },
+    });
+    const error = await client.generate('hi').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain('FAKE_API_KEY');
+    expect(upstream.requests).toHaveLength(0);
+  });
+
+  it('sends the key as a bearer token', async () => {
+    const { client } = clientFor(upstream, { env: { FAKE_API_KEY: 'sk-test-123456789' } });
+    await client.generate('hi');
+    expect(upstream.requests[0]!.headers['authorization']).toBe('Bearer sk-test-123456789');
+  });
+
+  it('keeps running totals like the brief’s total_tokens', async () => {
+    const { client } = clientFor(upstream);
+    upstream.enqueue(
+      { usage: { prompt_tokens: 3, completion_tokens: 4 } },
+      { usage: { prompt_tokens: 5, completion_tokens: 6 } },
+    );
+    await client.generate('one');
+    await client.generate('two');
+    expect(client.totalTokens).toBe(18);
+    expect(client.usage).toMatchObject({
+      calls: 2,
+      succeeded: 2,
+      inputTokens: 8,
+      outputTokens: 10,
+      attempts: 2,
+    });
+  });
+});
