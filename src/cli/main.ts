@@ -18,7 +18,9 @@ const program = new Command('llmkit')
   // Subcommands inherit this, as they are registered after it.
   .configureOutput({
     outputError: (text, write) =>
-      write(`llmkit: ${text.replace(/^error: /, '').trim()} (run \`llmkit --help\` for usage)\n`),
+      write(
+        `llmkit: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (run \`llmkit --help\` for usage)\n`,
+      ),
   })
   .exitOverride();
 

@@ -81,7 +81,7 @@ export interface RecordedRequest {
    * read arbitrary wire fields (`body.messages[0].content`) and a cast at every read adds noise.
    */
   // biome-ignore lint/suspicious/noExplicitAny: test-facing wire JSON, see the comment above.
-  body: any;
+  body: any; // wire JSON, see the comment above
   /** `Date.now()` when the whole body had arrived. */
   receivedAt: number;
 }

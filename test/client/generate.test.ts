@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AuthenticationError,
   ConfigError,
@@ -7,20 +7,15 @@ import {
   QuotaExceededError,
   RateLimitError,
 } from '../../src/errors/index.js';
-import { createFakeUpstream, type FakeUpstream } from '../../src/testing/index.js';
 import { clientFor } from '../support/client-for.js';
+import { useFakeUpstream } from '../support/use-fake-upstream.js';
 
-let upstream: FakeUpstream;
-beforeAll(async () => {
-  upstream = await createFakeUpstream();
-});
-afterAll(() => upstream.close());
-beforeEach(() => upstream.reset());
+const fixture = useFakeUpstream();
 
 describe('generate', () => {
   it('returns the answer with usage, finish reason, ids and timings', async () => {
-    const { client } = clientFor(upstream);
-    upstream.enqueue({
+    const { client } = clientFor(fixture.current);
+    fixture.current.enqueue({
       text: 'Quantum computers use qubits.',
       usage: { prompt_tokens: 12, completion_tokens: 6, prompt_tokens_details: { cached_tokens: 4 } },
     });
@@ -42,7 +37,7 @@ describe('generate', () => {
     expect(result.requestId).toMatch(/^llm_[0-9a-f]{32}$/);
     expect(result.upstreamRequestId).toMatch(/^req_/);
     expect(result.latencyMs).toBeGreaterThanOrEqual(0);
-    const sent = upstream.requests[0]!.body;
+    const sent = fixture.current.requests[0]!.body;
     expect(sent).toMatchObject({
       model: 'fake-model',
       temperature: 0.2,
@@ -55,7 +50,7 @@ describe('generate', () => {
   });
 
   it('sends every supported option in the wire names', async () => {
-    const { client } = clientFor(upstream);
+    const { client } = clientFor(fixture.current);
     await client.generate([{ role: 'user', content: 'hi' }], {
       maxTokens: 50,
       maxCompletionTokens: 60,
@@ -71,7 +66,7 @@ describe('generate', () => {
       toolChoice: 'auto',
       extraBody: { enable_thinking: false },
     });
-    expect(upstream.requests[0]!.body).toMatchObject({
+    expect(fixture.current.requests[0]!.body).toMatchObject({
       max_tokens: 50,
       max_completion_tokens: 60,
       stop: ['\n\n'],
@@ -87,14 +82,14 @@ describe('generate', () => {
   });
 
   it('returns every choice when n > 1', async () => {
-    const { client } = clientFor(upstream);
+    const { client } = clientFor(fixture.current);
     const result = await client.generate('hi', { n: 3 });
     expect(result.choices.map((choice) => choice.index)).toEqual([0, 1, 2]);
   });
 
   it('returns tool calls', async () => {
-    const { client } = clientFor(upstream);
-    upstream.enqueue({
+    const { client } = clientFor(fixture.current);
+    fixture.current.enqueue({
       toolCalls: [{ id: 'call_1', name: 'extract_info', arguments: '{"importance":0.9}' }],
     });
     const result = await client.generate('Who?', {
@@ -109,8 +104,8 @@ describe('generate', () => {
   });
 
   it('retries a 429 honouring retry-after-ms, then succeeds', async () => {
-    const { client, logs } = clientFor(upstream);
-    upstream.enqueue(
+    const { client, logs } = clientFor(fixture.current);
+    fixture.current.enqueue(
       { status: 429, headers: { 'retry-after-ms': '20' } },
       { status: 503 },
       { text: 'third time' },
@@ -118,7 +113,7 @@ describe('generate', () => {
     const result = await client.generate('hi');
     expect(result.text).toBe('third time');
     expect(result.attempts).toBe(3);
-    expect(upstream.requests).toHaveLength(3);
+    expect(fixture.current.requests).toHaveLength(3);
     const attempts = logs().filter((line) => line['event'] === 'attempt');
     expect(attempts.map((line) => [line['attempt'], line['status'], line['httpStatus']])).toEqual([
       [1, 'error', 429],
@@ -137,19 +132,22 @@ describe('generate', () => {
   });
 
   it('retries a connection reset before headers', async () => {
-    const { client } = clientFor(upstream);
-    upstream.enqueue({ fault: 'reset-before-headers' }, { text: 'after reset' });
+    const { client } = clientFor(fixture.current);
+    fixture.current.enqueue({ fault: 'reset-before-headers' }, { text: 'after reset' });
     const result = await client.generate('hi');
     expect(result).toMatchObject({ text: 'after reset', attempts: 2 });
   });
 
   it('gives up after maxRetries with the last error', async () => {
-    const { client } = clientFor(upstream);
-    upstream.setDefault({ status: 429, body: { error: { message: 'Rate limit reached for requests' } } });
+    const { client } = clientFor(fixture.current);
+    fixture.current.setDefault({
+      status: 429,
+      body: { error: { message: 'Rate limit reached for requests' } },
+    });
     const error = await client.generate('hi', { maxRetries: 2 }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).message).toContain('Rate limit reached');
-    expect(upstream.requests).toHaveLength(3);
+    expect(fixture.current.requests).toHaveLength(3);
     expect(client.usage).toMatchObject({ calls: 1, failed: 1, attempts: 3 });
   });
 
@@ -157,41 +155,41 @@ describe('generate', () => {
     [401, AuthenticationError],
     [400, InvalidRequestError],
   ])('does not retry %i', async (status, type) => {
-    const { client } = clientFor(upstream);
-    upstream.enqueue({ status });
+    const { client } = clientFor(fixture.current);
+    fixture.current.enqueue({ status });
     await expect(client.generate('hi')).rejects.toBeInstanceOf(type);
-    expect(upstream.requests).toHaveLength(1);
+    expect(fixture.current.requests).toHaveLength(1);
   });
 
   it('does not retry insufficient_quota', async () => {
-    const { client } = clientFor(upstream);
-    upstream.enqueue({
+    const { client } = clientFor(fixture.current);
+    fixture.current.enqueue({
       status: 429,
       body: { error: { message: 'You exceeded your current quota', code: 'insufficient_quota' } },
     });
     await expect(client.generate('hi')).rejects.toBeInstanceOf(QuotaExceededError);
-    expect(upstream.requests).toHaveLength(1);
+    expect(fixture.current.requests).toHaveLength(1);
   });
 
   it('obeys x-should-retry: false on a 503', async () => {
-    const { client } = clientFor(upstream);
-    upstream.enqueue({ status: 503, headers: { 'x-should-retry': 'false' } });
+    const { client } = clientFor(fixture.current);
+    fixture.current.enqueue({ status: 503, headers: { 'x-should-retry': 'false' } });
     await expect(client.generate('hi')).rejects.toMatchObject({ status: 503 });
-    expect(upstream.requests).toHaveLength(1);
+    expect(fixture.current.requests).toHaveLength(1);
   });
 
   it('fails at once when the server asks for a wait beyond the deadline', async () => {
-    const { client } = clientFor(upstream, { overrides: { timeouts: { totalMs: 5_000 } } });
-    upstream.enqueue({ status: 429, headers: { 'retry-after': '30' } });
+    const { client } = clientFor(fixture.current, { overrides: { timeouts: { totalMs: 5_000 } } });
+    fixture.current.enqueue({ status: 429, headers: { 'retry-after': '30' } });
     const error = await client.generate('hi').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as Error).message).toContain('retry after 30000 ms');
-    expect(upstream.requests).toHaveLength(1);
+    expect(fixture.current.requests).toHaveLength(1);
   });
 
   it('a non-JSON 200 body is an InvalidResponseError naming the content type', async () => {
-    const { client } = clientFor(upstream);
-    upstream.enqueue({
+    const { client } = clientFor(fixture.current);
+    fixture.current.enqueue({
       body: '<html><body>Welcome to nginx</body></html>',
       headers: { 'content-type': 'text/html' },
     });
@@ -202,24 +200,24 @@ describe('generate', () => {
   });
 
   it('a missing key is a ConfigError naming the variable, before any request', async () => {
-    const { client } = clientFor(upstream, {
-      overrides: { providers: { fake: { baseURL: upstream.url, apiKeyEnv: 'FAKE_API_KEY' } } },
+    const { client } = clientFor(fixture.current, {
+      overrides: { providers: { fake: { baseURL: fixture.current.url, apiKeyEnv: 'FAKE_API_KEY' } } },
     });
     const error = await client.generate('hi').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain('FAKE_API_KEY');
-    expect(upstream.requests).toHaveLength(0);
+    expect(fixture.current.requests).toHaveLength(0);
   });
 
   it('sends the key as a bearer token', async () => {
-    const { client } = clientFor(upstream, { env: { FAKE_API_KEY: 'sk-test-123456789' } });
+    const { client } = clientFor(fixture.current, { env: { FAKE_API_KEY: 'sk-test-123456789' } });
     await client.generate('hi');
-    expect(upstream.requests[0]!.headers['authorization']).toBe('Bearer sk-test-123456789');
+    expect(fixture.current.requests[0]!.headers['authorization']).toBe('Bearer sk-test-123456789');
   });
 
   it('keeps running totals like the brief’s total_tokens', async () => {
-    const { client } = clientFor(upstream);
-    upstream.enqueue(
+    const { client } = clientFor(fixture.current);
+    fixture.current.enqueue(
       { usage: { prompt_tokens: 3, completion_tokens: 4 } },
       { usage: { prompt_tokens: 5, completion_tokens: 6 } },
     );

@@ -1,23 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LlmkitError } from '../../src/errors/index.js';
-import { createFakeUpstream, type FakeUpstream } from '../../src/testing/index.js';
 import { clientFor } from '../support/client-for.js';
+import { useFakeUpstream } from '../support/use-fake-upstream.js';
 
-let upstream: FakeUpstream;
-beforeAll(async () => {
-  upstream = await createFakeUpstream();
-});
-afterAll(() => upstream.close());
+const fixture = useFakeUpstream();
 
 describe('a planted canary key never leaks', () => {
   it('appears in no log line, error message or JSON view, even when the upstream echoes it', async () => {
     const canary = `sk-canary-${randomBytes(12).toString('hex')}`;
-    const { client, lines } = clientFor(upstream, {
+    const { client, lines } = clientFor(fixture.current, {
       env: { FAKE_API_KEY: canary },
       overrides: { log: { debugHttp: true } },
     });
-    upstream.enqueue(
+    fixture.current.enqueue(
       (request) => ({
         status: 401,
         body: { error: { message: `Incorrect API key provided: ${request.headers['authorization']}` } },
@@ -36,7 +32,7 @@ describe('a planted canary key never leaks', () => {
       'a user logs a request',
     );
 
-    expect(upstream.requests[0]!.headers['authorization']).toBe(`Bearer ${canary}`); // it was really sent
+    expect(fixture.current.requests[0]!.headers['authorization']).toBe(`Bearer ${canary}`); // it was really sent
     expect(errors).toHaveLength(2);
     expect(lines.some((line) => line.includes('"event":"http"'))).toBe(true); // debug lines were written
     for (const error of errors) {

@@ -1,15 +1,10 @@
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createFakeUpstream, type FakeUpstream } from '../../src/testing/index.js';
+import { describe, expect, it } from 'vitest';
 import { clientFor } from '../support/client-for.js';
+import { useFakeUpstream } from '../support/use-fake-upstream.js';
 
 // The official SDK is the reference for what an OpenAI-compatible request looks like.
-let upstream: FakeUpstream;
-beforeAll(async () => {
-  upstream = await createFakeUpstream();
-});
-afterAll(() => upstream.close());
-beforeEach(() => upstream.reset());
+const fixture = useFakeUpstream();
 
 const key = 'sk-shape-test-0123456789';
 const tools = [
@@ -30,7 +25,7 @@ const tools = [
 ];
 
 async function both(stream: boolean) {
-  const official = new OpenAI({ apiKey: key, baseURL: upstream.url, maxRetries: 0 });
+  const official = new OpenAI({ apiKey: key, baseURL: fixture.current.url, maxRetries: 0 });
   const messages = [
     { role: 'system' as const, content: 'You are terse.' },
     { role: 'user' as const, content: '谁发现了青霉素?' },
@@ -60,7 +55,7 @@ async function both(stream: boolean) {
   } else {
     await official.chat.completions.create(common);
   }
-  const { client } = clientFor(upstream, { env: { FAKE_API_KEY: key } });
+  const { client } = clientFor(fixture.current, { env: { FAKE_API_KEY: key } });
   const options = {
     model: 'fake/fake-model',
     system: 'You are terse.',
@@ -76,7 +71,7 @@ async function both(stream: boolean) {
   };
   if (stream) await client.stream('谁发现了青霉素?', options).finish();
   else await client.generate('谁发现了青霉素?', options);
-  const [reference, ours] = upstream.requests;
+  const [reference, ours] = fixture.current.requests;
   return { reference: reference!, ours: ours! };
 }
 

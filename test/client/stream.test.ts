@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../../src/client/llm-stream.js';
 import {
   AbortedError,
@@ -8,15 +8,11 @@ import {
   InvalidResponseError,
   StreamInterruptedError,
 } from '../../src/errors/index.js';
-import { createFakeUpstream, type FakeUpstream, sseFromChunks } from '../../src/testing/index.js';
+import { sseFromChunks } from '../../src/testing/index.js';
 import { clientFor } from '../support/client-for.js';
+import { useFakeUpstream } from '../support/use-fake-upstream.js';
 
-let upstream: FakeUpstream;
-beforeAll(async () => {
-  upstream = await createFakeUpstream();
-});
-afterAll(() => upstream.close());
-beforeEach(() => upstream.reset());
+const fixture = useFakeUpstream();
 
 async function collect(iterable: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
   const events: StreamEvent[] = [];
@@ -26,8 +22,11 @@ async function collect(iterable: AsyncIterable<StreamEvent>): Promise<StreamEven
 
 describe('stream', () => {
   it('yields text deltas in order, then finish and usage; the result matches', async () => {
-    const { client } = clientFor(upstream);
-    upstream.enqueue({ chunks: ['Hel', 'lo ', '世界'], usage: { prompt_tokens: 4, completion_tokens: 3 } });
+    const { client } = clientFor(fixture.current);
+    fixture.current.enqueue({
+      chunks: ['Hel', 'lo ', '世界'],
+      usage: { prompt_tokens: 4, completion_tokens: 3 },
+    });
     const stream = client.stream('hi');
     const events = await collect(stream);
     expect(events.filter((event) => event.type === 'text-delta').map((event) => event.text)).toEqual([
@@ -48,15 +47,15 @@ describe('stream', () => {
       usage: { totalTokens: 7 },
     });
     expect(result.ttftMs).toBeGreaterThanOrEqual(0);
-    expect(upstream.requests[0]!.body).toMatchObject({
+    expect(fixture.current.requests[0]!.body).toMatchObject({
       stream: true,
       stream_options: { include_usage: true },
     });
   });
 
   it('assembles streamed tool calls', async () => {
-    const { client } = clientFor(upstream);
-    upstream.enqueue({
+    const { client } = clientFor(fixture.current);
+    fixture.current.enqueue({
       toolCalls: [
         { id: 'call_a', name: 'get_weather', arguments: '{"city":"Beijing"}' },
         { id: 'call_b', name: 'get_time', arguments: '{"tz":"Asia/Shanghai"}' },
@@ -74,14 +73,18 @@ describe('stream', () => {
   });
 
   it('result works without iterating', async () => {
-    const { client } = clientFor(upstream);
-    upstream.enqueue({ text: 'no loop needed' });
+    const { client } = clientFor(fixture.current);
+    fixture.current.enqueue({ text: 'no loop needed' });
     await expect(client.stream('hi').finish()).resolves.toMatchObject({ text: 'no loop needed' });
   });
 
   it('retries a failure before the first delta, transparently', async () => {
-    const { client } = clientFor(upstream);
-    upstream.enqueue({ status: 502 }, { fault: 'reset-mid-stream', faultAfterChunks: 0 }, { chunks: ['ok'] });
+    const { client } = clientFor(fixture.current);
+    fixture.current.enqueue(
+      { status: 502 },
+      { fault: 'reset-mid-stream', faultAfterChunks: 0 },
+      { chunks: ['ok'] },
+    );
     const stream = client.stream('hi');
     const text = (await collect(stream))
       .flatMap((event) => (event.type === 'text-delta' ? [event.text] : []))
@@ -91,8 +94,12 @@ describe('stream', () => {
   });
 
   it('never retries after a delta reached the caller: the stream errors with StreamInterruptedError', async () => {
-    const { client } = clientFor(upstream);
-    upstream.enqueue({ chunks: ['one ', 'two ', 'three'], fault: 'reset-mid-stream', faultAfterChunks: 1 });
+    const { client } = clientFor(fixture.current);
+    fixture.current.enqueue({
+      chunks: ['one ', 'two ', 'three'],
+      fault: 'reset-mid-stream',
+      faultAfterChunks: 1,
+    });
     const seen: string[] = [];
     const stream = client.stream('hi');
     const error = await (async () => {
@@ -100,14 +107,14 @@ describe('stream', () => {
     })().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(StreamInterruptedError);
     expect(seen).toEqual(['one ']);
-    expect(upstream.requests).toHaveLength(1);
+    expect(fixture.current.requests).toHaveLength(1);
     await expect(stream.result).rejects.toBeInstanceOf(StreamInterruptedError);
     expect(client.usage).toMatchObject({ calls: 1, failed: 1 });
   });
 
   it('a clean EOF without [DONE] after finish_reason is a complete answer', async () => {
-    const { client } = clientFor(upstream);
-    upstream.enqueue({ chunks: ['complete'], fault: 'eof-without-done' });
+    const { client } = clientFor(fixture.current);
+    fixture.current.enqueue({ chunks: ['complete'], fault: 'eof-without-done' });
     await expect(client.stream('hi').finish()).resolves.toMatchObject({
       text: 'complete',
       finishReason: 'stop',
@@ -115,16 +122,16 @@ describe('stream', () => {
   });
 
   it('a stream truncated mid-event is a StreamInterruptedError', async () => {
-    const { client } = clientFor(upstream);
-    upstream.setDefault({ fault: 'truncate-mid-event' });
+    const { client } = clientFor(fixture.current);
+    fixture.current.setDefault({ fault: 'truncate-mid-event' });
     await expect(client.stream('hi', { maxRetries: 0 }).finish()).rejects.toBeInstanceOf(
       StreamInterruptedError,
     );
   });
 
   it('an `event: error` mid-stream is the upstream’s typed error', async () => {
-    const { client } = clientFor(upstream);
-    upstream.enqueue({ chunks: ['a', 'b'], fault: 'stream-error-event', faultAfterChunks: 1 });
+    const { client } = clientFor(fixture.current);
+    fixture.current.enqueue({ chunks: ['a', 'b'], fault: 'stream-error-event', faultAfterChunks: 1 });
     const error = await client
       .stream('hi')
       .finish()
@@ -133,15 +140,15 @@ describe('stream', () => {
   });
 
   it('a data line that is not JSON is an InvalidResponseError', async () => {
-    const { client } = clientFor(upstream);
-    upstream.setDefault({ fault: 'malformed-sse' });
+    const { client } = clientFor(fixture.current);
+    fixture.current.setDefault({ fault: 'malformed-sse' });
     await expect(client.stream('hi', { maxRetries: 0 }).finish()).rejects.toBeInstanceOf(
       InvalidResponseError,
     );
   });
 
   it('ignores pings, CRLF and data after [DONE]', async () => {
-    const { client } = clientFor(upstream);
+    const { client } = clientFor(fixture.current);
     const chunk = (content: string) => ({
       id: 'c1',
       object: 'chat.completion.chunk',
@@ -155,7 +162,7 @@ describe('stream', () => {
       choices: [{ index: 0, delta: {}, finish_reason: 'stop' }],
     };
     const sse = `: ping\r\n\r\n${sseFromChunks([chunk('a'), chunk('b'), finish], { done: true }).replaceAll('\n', '\r\n')}data: {"choices":[{"index":0,"delta":{"content":"ignored"}}]}\n\n`;
-    upstream.enqueue({ sse });
+    fixture.current.enqueue({ sse });
     await expect(client.stream('hi').finish()).resolves.toMatchObject({ text: 'ab' });
   });
 
@@ -181,7 +188,7 @@ describe('stream', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
     try {
-      const { client } = clientFor(upstream, {
+      const { client } = clientFor(fixture.current, {
         overrides: { providers: { fake: { baseURL: url, apiKeyRequired: false } } },
       });
       const stream = client.stream('count forever');
@@ -199,13 +206,13 @@ describe('stream', () => {
   });
 
   it('an AbortSignal cancels a call waiting out a retry', async () => {
-    const { client } = clientFor(upstream);
-    upstream.enqueue({ status: 503, headers: { 'retry-after': '50' } });
+    const { client } = clientFor(fixture.current);
+    fixture.current.enqueue({ status: 503, headers: { 'retry-after': '50' } });
     const controller = new AbortController();
     const pending = client.generate('hi', { signal: controller.signal });
-    while (upstream.requests.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    while (fixture.current.requests.length === 0) await new Promise((resolve) => setImmediate(resolve));
     controller.abort();
     await expect(pending).rejects.toBeInstanceOf(AbortedError);
-    expect(upstream.requests).toHaveLength(1);
+    expect(fixture.current.requests).toHaveLength(1);
   });
 });

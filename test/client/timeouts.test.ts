@@ -1,17 +1,12 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TimeoutError } from '../../src/errors/index.js';
-import { createFakeUpstream, type FakeUpstream } from '../../src/testing/index.js';
 import { clientFor } from '../support/client-for.js';
+import { useFakeUpstream } from '../support/use-fake-upstream.js';
 
 // Fake timers drive llmkit's own timers; sockets stay real. Polling uses setImmediate,
 // which is not faked, so no time passes for llmkit while we wait for the upstream.
-let upstream: FakeUpstream;
-beforeAll(async () => {
-  upstream = await createFakeUpstream();
-});
-afterAll(() => upstream.close());
+const fixture = useFakeUpstream();
 beforeEach(() => {
-  upstream.reset();
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
 });
 afterEach(() => vi.useRealTimers());
@@ -24,13 +19,13 @@ const timeouts = { totalMs: 60_000, firstTokenMs: 2_000, idleMs: 1_000 };
 
 describe('the three timeouts', () => {
   it('first-token: response headers that never arrive', async () => {
-    const { client } = clientFor(upstream, { overrides: { timeouts } });
-    upstream.enqueue({ fault: 'hang-before-headers' });
+    const { client } = clientFor(fixture.current, { overrides: { timeouts } });
+    fixture.current.enqueue({ fault: 'hang-before-headers' });
     const outcome = client
       .stream('hi', { maxRetries: 0 })
       .finish()
       .catch((error: unknown) => error);
-    await until(() => upstream.requests.length === 1);
+    await until(() => fixture.current.requests.length === 1);
     await vi.advanceTimersByTimeAsync(1_999);
     await vi.advanceTimersByTimeAsync(1);
     const error = await outcome;
@@ -39,18 +34,21 @@ describe('the three timeouts', () => {
   });
 
   it('first-token: headers arrived but no token, then a retry succeeds', async () => {
-    const { client } = clientFor(upstream, { overrides: { timeouts } });
-    upstream.enqueue({ fault: 'stall-mid-stream', faultAfterChunks: 0 }, { chunks: ['second', ' try'] });
+    const { client } = clientFor(fixture.current, { overrides: { timeouts } });
+    fixture.current.enqueue(
+      { fault: 'stall-mid-stream', faultAfterChunks: 0 },
+      { chunks: ['second', ' try'] },
+    );
     const outcome = client.stream('hi', { maxRetries: 1 }).finish();
-    await until(() => upstream.requests.length === 1);
+    await until(() => fixture.current.requests.length === 1);
     await vi.advanceTimersByTimeAsync(2_000);
     await vi.advanceTimersByTimeAsync(10); // the jittered backoff (at most 1 ms here)
     await expect(outcome).resolves.toMatchObject({ text: 'second try', attempts: 2 });
   });
 
   it('idle: a stream that stalls after output began', async () => {
-    const { client } = clientFor(upstream, { overrides: { timeouts } });
-    upstream.enqueue({ chunks: ['a', 'b', 'c'], fault: 'stall-mid-stream', faultAfterChunks: 1 });
+    const { client } = clientFor(fixture.current, { overrides: { timeouts } });
+    fixture.current.enqueue({ chunks: ['a', 'b', 'c'], fault: 'stall-mid-stream', faultAfterChunks: 1 });
     const stream = client.stream('hi');
     const deltas: string[] = [];
     const outcome = (async () => {
@@ -60,29 +58,31 @@ describe('the three timeouts', () => {
     await vi.advanceTimersByTimeAsync(1_000);
     const error = await outcome;
     expect(error).toMatchObject({ timeout: 'idle', timeoutMs: 1_000 });
-    expect(upstream.requests).toHaveLength(1); // output reached the caller: no retry
+    expect(fixture.current.requests).toHaveLength(1); // output reached the caller: no retry
   });
 
   it('total: the deadline of the whole call, never retried', async () => {
-    const { client } = clientFor(upstream, { overrides: { timeouts: { ...timeouts, totalMs: 5_000 } } });
-    upstream.setDefault({ fault: 'hang-before-headers' });
+    const { client } = clientFor(fixture.current, {
+      overrides: { timeouts: { ...timeouts, totalMs: 5_000 } },
+    });
+    fixture.current.setDefault({ fault: 'hang-before-headers' });
     const outcome = client.generate('hi', { maxRetries: 5 }).catch((error: unknown) => error);
-    await until(() => upstream.requests.length === 1);
+    await until(() => fixture.current.requests.length === 1);
     await vi.advanceTimersByTimeAsync(5_000);
     const error = await outcome;
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error).toMatchObject({ timeout: 'total', timeoutMs: 5_000 });
-    expect(upstream.requests).toHaveLength(1);
+    expect(fixture.current.requests).toHaveLength(1);
   });
 
   it('per-call options override the configured timeouts', async () => {
-    const { client } = clientFor(upstream, { overrides: { timeouts } });
-    upstream.enqueue({ fault: 'hang-before-headers' });
+    const { client } = clientFor(fixture.current, { overrides: { timeouts } });
+    fixture.current.enqueue({ fault: 'hang-before-headers' });
     const outcome = client
       .stream('hi', { maxRetries: 0, timeouts: { firstTokenMs: 300 } })
       .finish()
       .catch((error: unknown) => error);
-    await until(() => upstream.requests.length === 1);
+    await until(() => fixture.current.requests.length === 1);
     await vi.advanceTimersByTimeAsync(300);
     expect(await outcome).toMatchObject({ timeout: 'first-token', timeoutMs: 300 });
   });
