@@ -19,7 +19,10 @@ const program = new Command('llmkit')
   .configureOutput({
     outputError: (text, write) =>
       write(
-        `llmkit: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (run \`llmkit --help\` for usage)\n`,
+        `llmkit: ${text
+          .replace(/^error: /, '')
+          .trim()
+          .replace(/\s*\n\s*/g, ' ')} (run \`llmkit --help\` for usage)\n`,
       ),
   })
   .exitOverride();

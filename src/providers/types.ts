@@ -89,6 +89,8 @@ export interface Choice {
   index: number;
   message: AssistantMessage;
   finishReason: FinishReason;
+  /** Visible reasoning some models return beside the answer (DeepSeek R1, Qwen `reasoning_content`). */
+  reasoning?: string;
 }
 
 export interface ResponseMetadata {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +31,8 @@ export interface CliFixture {
 
 export async function cliFixture(upstreamOptions: FakeUpstreamOptions = {}): Promise<CliFixture> {
   const upstream = await createFakeUpstream(upstreamOptions);
-  const dir = mkdtempSync(join(tmpdir(), 'llmkit-cli-'));
+  // Real path: the CLI prints paths from its own process.cwd(), which resolves symlinks (macOS /tmp).
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'llmkit-cli-')));
   const apiKey = `sk-test-${randomBytes(12).toString('hex')}`;
   const options = (env?: EnvChanges): CliOptions => ({ cwd: dir, env: fixture.env(env) });
   const fixture: CliFixture = {

@@ -7,6 +7,7 @@ import {
   QuotaExceededError,
   RateLimitError,
 } from '../../src/errors/index.js';
+import { sseFromChunks } from '../../src/testing/index.js';
 import { clientFor } from '../support/client-for.js';
 import { useFakeUpstream } from '../support/use-fake-upstream.js';
 
@@ -230,6 +231,58 @@ describe('generate', () => {
       inputTokens: 8,
       outputTokens: 10,
       attempts: 2,
+    });
+  });
+});
+
+describe('reasoning models', () => {
+  it('returns reasoning_content beside the answer, streamed or not', async () => {
+    const { client } = clientFor(fixture.current);
+    fixture.current.enqueue({
+      body: {
+        id: 'chatcmpl-r1',
+        object: 'chat.completion',
+        model: 'deepseek-reasoner',
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: '42', reasoning_content: 'Six times seven.' },
+            finish_reason: 'stop',
+          },
+        ],
+        usage: {
+          prompt_tokens: 5,
+          completion_tokens: 9,
+          total_tokens: 14,
+          completion_tokens_details: { reasoning_tokens: 4 },
+        },
+      },
+    });
+    const result = await client.generate('6*7?');
+    expect(result).toMatchObject({
+      text: '42',
+      reasoning: 'Six times seven.',
+      usage: { reasoningTokens: 4 },
+    });
+    const chunk = (delta: Record<string, string>, finish: string | null = null) => ({
+      id: 'c',
+      object: 'chat.completion.chunk',
+      model: 'deepseek-reasoner',
+      choices: [{ index: 0, delta, finish_reason: finish }],
+    });
+    fixture.current.enqueue({
+      sse: sseFromChunks(
+        [
+          chunk({ reasoning_content: 'Six ' }),
+          chunk({ reasoning_content: 'sevens.' }),
+          chunk({ content: '42' }, 'stop'),
+        ],
+        { done: true },
+      ),
+    });
+    await expect(client.stream('6*7?').finish()).resolves.toMatchObject({
+      text: '42',
+      reasoning: 'Six sevens.',
     });
   });
 });

@@ -28,6 +28,8 @@ export function responseParts(response: ModelResponse): StreamPart[] {
   if (response.requestId) metadata.requestId = response.requestId;
   parts.push(metadata);
   for (const choice of response.choices) {
+    if (choice.reasoning)
+      parts.push({ type: 'reasoning-delta', choiceIndex: choice.index, text: choice.reasoning });
     const content = choice.message.content;
     if (content) parts.push({ type: 'text-delta', choiceIndex: choice.index, text: content });
     for (const [toolCallIndex, call] of (choice.message.tool_calls ?? []).entries()) {

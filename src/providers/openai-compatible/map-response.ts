@@ -1,4 +1,4 @@
-import type { AssistantMessage, FinishReason, ModelResponse, ToolCall, Usage } from '../types.js';
+import type { AssistantMessage, Choice, FinishReason, ModelResponse, ToolCall, Usage } from '../types.js';
 import type { WireCompletion, WireUsage } from './wire-schema.js';
 
 const finishReasons: Record<string, FinishReason> = {
@@ -43,11 +43,13 @@ export function mapCompletion(wire: WireCompletion, requestId: string | undefine
       }));
       if (toolCalls.length > 0) message.tool_calls = toolCalls;
       if (choice.message.refusal) message.refusal = choice.message.refusal;
-      return {
+      const mapped: Choice = {
         index: choice.index ?? position,
         message,
         finishReason: mapFinishReason(choice.finish_reason),
       };
+      if (choice.message.reasoning_content) mapped.reasoning = choice.message.reasoning_content;
+      return mapped;
     }),
   };
   if (wire.id) response.id = wire.id;
