@@ -8,6 +8,10 @@ type Issue = z.core.$ZodIssue;
 
 function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
   if (path.length === 2 && path[0] === 'providers') return objectShapes['provider'] ?? [];
+  if (path.length === 2 && path[0] === 'prices') return objectShapes['price'] ?? [];
+  if (path.length === 4 && path[0] === 'prices' && path[2] === 'tiers')
+    return objectShapes['priceTier'] ?? [];
+  if (path.length === 2 && path[0] === 'models') return objectShapes['model'] ?? [];
   return objectShapes[joinPath(path)] ?? [];
 }
 
@@ -62,7 +66,8 @@ export function configIssueMessage(
   merged: RawObject,
   sources: Record<string, ConfigSource>,
 ): string {
-  const issue = issues[0];
+  // A misspelt key also makes the real one "required"; the spelling is the problem to report.
+  const issue = issues.find((candidate) => candidate.code === 'unrecognized_keys') ?? issues[0];
   if (issue === undefined) return 'the configuration is invalid';
   let path: PropertyKey[] = issue.path;
   let problem: string;

@@ -16,7 +16,10 @@ const sensitiveName = /auth|key|token|secret|passw|cookie|sig/i;
 function render(value: unknown): string {
   if (value === undefined) return '(not set)';
   if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.length === 0 ? '[]' : value.map(String).join(', ');
+  if (Array.isArray(value))
+    return value.length === 0
+      ? '[]'
+      : value.map((item) => (typeof item === 'object' ? JSON.stringify(item) : String(item))).join(', ');
   return JSON.stringify(value) ?? String(value);
 }
 

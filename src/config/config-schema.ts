@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ledgerSchema, modelLimitsSchema, priceSchema, priceTierSchema } from './cost-schema.js';
 import { presetNames } from './presets.js';
 
 /*
@@ -109,6 +110,11 @@ export const configSchema = z.strictObject({
   timeouts: timeoutsSchema.prefault({}),
   log: logSchema.prefault({}),
   stream: streamSchema.prefault({}),
+  /** Price overrides and additions, by `provider/model` (or a bare model id for every provider). */
+  prices: z.record(z.string(), priceSchema, { error: 'must be an object' }).default(() => ({})),
+  /** Context window and output limits, by `provider/model`, where the price data lacks them. */
+  models: z.record(z.string(), modelLimitsSchema, { error: 'must be an object' }).default(() => ({})),
+  ledger: ledgerSchema.prefault({}),
 });
 
 /** Object schemas by key path, so an unknown key can be matched against its known neighbours. */
@@ -119,6 +125,10 @@ export const objectShapes: Readonly<Record<string, readonly string[]>> = {
   log: Object.keys(logSchema.shape),
   stream: Object.keys(streamSchema.shape),
   provider: Object.keys(providerSchema.shape),
+  ledger: Object.keys(ledgerSchema.shape),
+  price: Object.keys(priceSchema.shape),
+  priceTier: Object.keys(priceTierSchema.shape),
+  model: Object.keys(modelLimitsSchema.shape),
 };
 
 export type ProviderConfig = z.output<typeof providerSchema>;

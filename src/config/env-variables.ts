@@ -58,6 +58,12 @@ const llmkitBindings: EnvBinding[] = [
     checked(logLevel),
   ),
   binding('LLMKIT_LOG_FILE', 'log.file', 'write logs to this file', text),
+  binding('LLMKIT_LEDGER', 'ledger.enabled', '"off" (or false, 0) disables the usage ledger', (raw) =>
+    /^(off|false|0|no)$/i.test(raw) ? false : /^(on|true|1|yes)$/i.test(raw) ? true : raw,
+  ),
+  binding('LLMKIT_LEDGER_BACKEND', 'ledger.backend', 'usage ledger backend: sqlite or postgres', text),
+  binding('LLMKIT_LEDGER_PATH', 'ledger.path', 'SQLite ledger file (default <home>/llmkit.db)', text),
+  binding('LLMKIT_DATABASE_URL', 'ledger.url', 'PostgreSQL connection string for the ledger', text),
   binding(
     'LLMKIT_DEBUG',
     'log.debugHttp',
