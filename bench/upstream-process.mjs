@@ -6,7 +6,8 @@ const upstream = await createFakeUpstream();
 upstream.setDefault({ text: 'The quick brown fox jumps over the lazy dog.' });
 process.stdout.write(`${upstream.url}\n`);
 process.on('message', (message) => {
-  if (message === 'reset')
-    upstream.reset(), upstream.setDefault({ text: 'The quick brown fox jumps over the lazy dog.' });
+  if (message !== 'reset') return;
+  upstream.reset();
+  upstream.setDefault({ text: 'The quick brown fox jumps over the lazy dog.' });
 });
 process.on('disconnect', () => upstream.close().then(() => process.exit(0)));

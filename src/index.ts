@@ -11,8 +11,30 @@ export { type PresetName, presets } from './config/presets.js';
 export { type ModelTarget, resolveModel } from './config/resolve-model.js';
 export * from './errors/index.js';
 export { type TroubleshootingRow, troubleshooting } from './errors/troubleshooting.js';
+export * from './ledger/index.js';
 export { createLogger, type LoggerOptions } from './logging/logger.js';
-export type { AttemptRecord, CallRecord, GenerateResult, Timeouts } from './pipeline/call-context.js';
+export type {
+  AttemptRecord,
+  CallMetadata,
+  CallRecord,
+  GenerateResult,
+  Preflight,
+  Timeouts,
+  UsageSource,
+} from './pipeline/call-context.js';
+export {
+  type ComponentPrices,
+  costNanos,
+  formatUsd,
+  type ModelLimits,
+  type ModelPrice,
+  nanosPerUsd,
+  PriceBook,
+  type PriceInfo,
+  type PriceSource,
+  type PriceTier,
+  usdToNanos,
+} from './pricing/index.js';
 export type { LanguageModel, LanguageModelV1 } from './providers/language-model.js';
 export {
   createOpenAICompatibleProvider,
@@ -21,4 +43,8 @@ export {
 export type { ModelInfo, Provider } from './providers/provider.js';
 export type * from './providers/types.js';
 export { type RetryDecision, type RetryOptions, retryDecision } from './retry/retry-policy.js';
+export { parseRetryAfterMs, readServerHints, type ServerHints } from './retry/server-hints.js';
 export { createSseParser, type SseEvent, type SseParserOptions } from './streams/index.js';
+export { countTextTokens, countTokens, type Encoding, encodingFor, type TokenCount } from './tokens/index.js';
+export type { SummaryOptions, UsageLedger } from './usage/usage-ledger.js';
+export { groupings, type Period, periods } from './usage/usage-period.js';

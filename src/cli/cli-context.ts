@@ -25,21 +25,20 @@ export function loadCliConfig(command: Command, overrides: Record<string, unknow
 export function cliClient(command: Command, loaded: LoadedConfig): LLMClient {
   const flags = globalOptions(command);
   const { log } = loaded.config;
-  // The CLI reports a failed call itself, in one `llmkit:` line; the library's warn and error
-  // lines about that call would only repeat it. So stderr stays quiet unless asked for:
-  // --verbose or LLMKIT_DEBUG=http show every attempt, a log.stderrLevel set in the config wins.
+  // stderr carries warnings only (an unpriced model, a ledger that cannot write): failed calls
+  // are logged below warn, since the CLI reports them itself in one `llmkit:` line.
+  // --verbose or LLMKIT_DEBUG=http show every attempt; --quiet shows nothing.
   const stderrLevel: LogLevel = flags.quiet
     ? 'silent'
     : flags.verbose || log.debugHttp
       ? 'debug'
-      : loaded.sources['log.stderrLevel'] === 'default'
-        ? 'silent'
-        : log.stderrLevel;
+      : log.stderrLevel;
   const logger = createLogger({
     level: log.level,
     file: log.file,
     stderrLevel,
-    pretty: log.pretty,
+    // Warnings read as `llmkit: warning: ...` lines; --verbose wants every field, so pretty or JSON.
+    pretty: log.pretty === 'auto' && !flags.verbose && !log.debugHttp ? 'line' : log.pretty,
     env: loaded.env,
   });
   return new LLMClient({ config: loaded, logger });
@@ -60,12 +59,17 @@ export function reportError(error: unknown, json = false): number {
   return exitCodes.other;
 }
 
+/** A commander argument parser for numbers; whole numbers are also never negative. */
 export function parseNumber(name: string, integer: boolean) {
   return (value: string): number => {
     const parsed = Number(value);
-    if (value.trim() === '' || !Number.isFinite(parsed) || (integer && !Number.isInteger(parsed))) {
+    if (
+      value.trim() === '' ||
+      !Number.isFinite(parsed) ||
+      (integer && (!Number.isInteger(parsed) || parsed < 0))
+    ) {
       throw new InvalidArgumentError(
-        `${name} must be ${integer ? 'a whole number' : 'a number'}, got "${value}"`,
+        `${name} must be ${integer ? 'a whole number >= 0' : 'a number'}, got "${value}"`,
       );
     }
     return parsed;

@@ -3,7 +3,10 @@ import { registerChat } from './commands/chat.js';
 import { registerConfig } from './commands/config-check.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerPrices } from './commands/prices.js';
 import { registerRun } from './commands/run.js';
+import { registerTokens } from './commands/tokens.js';
+import { registerUsage } from './commands/usage.js';
 
 const program = new Command('llmkit')
   .description('A production toolkit for calling large language models')
@@ -32,6 +35,9 @@ registerChat(program);
 registerConfig(program);
 registerDoctor(program);
 registerDemo(program);
+registerPrices(program);
+registerTokens(program);
+registerUsage(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -3,6 +3,9 @@ import { UsageError } from '../errors/index.js';
 
 /** The prompt from the argument, a file (`--file`), or stdin (`-`). */
 export async function readPrompt(argument: string | undefined, file: string | undefined): Promise<string> {
+  if (file !== undefined && argument !== undefined) {
+    throw new UsageError('both a prompt argument and --file were given', { hint: 'pass one of them' });
+  }
   if (file !== undefined) {
     try {
       return await readFile(file, 'utf8');

@@ -12,6 +12,9 @@ export interface CallOptions extends Omit<ModelRequest, 'messages'> {
   headers?: Record<string, string>;
   maxRetries?: number;
   timeouts?: Partial<Timeouts>;
+  /** Ledger dimensions: usage reports group by tag and project. */
+  tags?: string[];
+  project?: string;
 }
 
 export type Prompt = string | ModelRequest['messages'];

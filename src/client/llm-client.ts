@@ -2,19 +2,24 @@ import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { type LoadConfigOptions, type LoadedConfig, loadConfig } from '../config/load-config.js';
 import { resolveModel } from '../config/resolve-model.js';
-import { resolveApiKey } from '../config/secrets.js';
-import { ConfigError, TimeoutError } from '../errors/index.js';
+import { TimeoutError } from '../errors/index.js';
+import type { Summary } from '../ledger/index.js';
 import { logAttempt, logCall } from '../logging/call-log.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import type { CallContext, CallRecord, CallTarget, GenerateResult } from '../pipeline/call-context.js';
 import { type NamedStep, runPipeline } from '../pipeline/pipeline.js';
+import { preflightStep } from '../pipeline/steps/preflight.js';
 import { providerStep } from '../pipeline/steps/provider.js';
 import { retryStep } from '../pipeline/steps/retry.js';
 import { routeStep } from '../pipeline/steps/route.js';
 import { type CallSink, settleStep } from '../pipeline/steps/settle.js';
-import { createOpenAICompatibleProvider } from '../providers/openai-compatible/index.js';
-import type { HttpDebugEvent } from '../providers/openai-compatible/openai-compatible-provider.js';
+import { PriceBook } from '../pricing/index.js';
+import { defaultDispatcher } from '../providers/openai-compatible/transport.js';
 import type { Provider } from '../providers/provider.js';
+import type { Usage } from '../providers/types.js';
+import { countTextTokens, countTokens, encodingFor } from '../tokens/index.js';
+import { type SummaryOptions, UsageLedger } from '../usage/usage-ledger.js';
+import { buildProvider } from './build-provider.js';
 import { buildRequest, type CallOptions, type Prompt } from './call-options.js';
 import { LlmStream } from './llm-stream.js';
 import { RunningTotals } from './running-totals.js';
@@ -27,27 +32,36 @@ export interface LLMClientOptions extends LoadConfigOptions {
   logger?: Logger;
   /** An undici dispatcher (proxy, mock pool...); a shared keep-alive Agent by default. */
   dispatcher?: Dispatcher;
-  /** Called with every finished call, after logging. */
+  /** Called with every finished call, after logging and the ledger. */
   onCall?: (record: CallRecord) => void;
+  /**
+   * Your own adapters (see `LanguageModelV1`), by provider name: `my-llm/some-model` then runs
+   * through the same pipeline (retries, timeouts, ledger) as the built-in providers.
+   */
+  providers?: Record<string, Provider>;
 }
 
 /**
  * The library surface. Every call runs one pipeline:
- * settle ( route → retry → provider ), with guards, pre-flight, budgets, rate limits and
+ * settle ( pre-flight → route → retry → provider ), with guards, budgets, rate limits and
  * the cache slotting in as their steps arrive. A feature lives in one step, never here.
  */
 export class LLMClient {
   readonly config: LoadedConfig;
   readonly logger: Logger;
-  private readonly totals = new RunningTotals();
+  /** Spend and usage recorded in the ledger; undefined when `ledger.enabled` is false. */
+  readonly ledger: UsageLedger | undefined;
+  private readonly runningTotals = new RunningTotals();
   private readonly providers = new Map<string, Provider>();
+  private readonly prices: PriceBook;
   private readonly steps: NamedStep[];
   private readonly defaultModel: string | undefined;
   private readonly dispatcher: Dispatcher | undefined;
 
   constructor(options: LLMClientOptions = {}) {
     this.config = options.config ?? loadConfig(options);
-    const { log } = this.config.config;
+    const settings = this.config.config;
+    const { log } = settings;
     this.logger =
       options.logger ??
       createLogger({
@@ -60,9 +74,40 @@ export class LLMClient {
       });
     this.defaultModel = options.model;
     this.dispatcher = options.dispatcher;
-    const sinks: CallSink[] = [logCall, (record) => this.totals.add(record)];
+    for (const [name, provider] of Object.entries(options.providers ?? {}))
+      this.providers.set(name, provider);
+    this.prices = new PriceBook(settings, {
+      onUnknownModel: (provider, model) =>
+        this.logger.warn(
+          { provider, model },
+          `no price known for ${provider}/${model}: its cost is recorded as unknown (null), not $0; add it under "prices" in the config`,
+        ),
+    });
+    this.ledger = settings.ledger.enabled ? new UsageLedger(settings.ledger, this.logger) : undefined;
+    const sinks: CallSink[] = [logCall, (record) => this.runningTotals.add(record)];
+    if (this.ledger) sinks.push(this.ledger.sink);
     if (options.onCall) sinks.push(options.onCall);
-    this.steps = [settleStep(sinks), routeStep, retryStep, providerStep];
+    const cost = (provider: string, model: string, usage: Usage) => this.prices.cost(provider, model, usage);
+    this.steps = [
+      settleStep(sinks, {
+        cost,
+        countText: (text, provider, model) =>
+          countTextTokens(text, encodingFor(`${provider}/${model}`).encoding),
+      }),
+      preflightStep({
+        countInput: (request, provider, model) =>
+          countTokens(
+            request.messages,
+            `${provider}/${model}`,
+            request.tools ? { tools: request.tools } : {},
+          ),
+        limits: (provider, model) => this.prices.limits(provider, model),
+        cost,
+      }),
+      routeStep,
+      retryStep,
+      providerStep,
+    ];
   }
 
   /** Sends a prompt (or a conversation) and resolves with the whole answer. */
@@ -91,60 +136,74 @@ export class LLMClient {
     return new LlmStream(parts, result, abortController);
   }
 
-  /** Calls, attempts and tokens since the client was made. */
-  get usage() {
-    return this.totals.snapshot();
+  /** Calls, attempts, tokens and spend since the client was made. */
+  get totals() {
+    return this.runningTotals.snapshot();
   }
 
   /** The brief's `total_tokens`. */
   get totalTokens(): number {
-    return this.totals.totalTokens;
+    return this.runningTotals.totalTokens;
+  }
+
+  /** The brief's `total_cost`, in USD, over the calls whose price is known. */
+  get totalCost(): number {
+    return this.runningTotals.costNanos / 1e9;
+  }
+
+  /** The brief's `calculate_cost(usage)`: USD for `usage` on `model` (default model if omitted); null when unpriced. */
+  calculateCost(usage: Usage, model?: string): number | null {
+    const target = resolveModel(model ?? this.defaultModel, this.config.config);
+    const nanos = this.prices.cost(target.provider, target.model, usage);
+    return nanos === null ? null : nanos / 1e9;
+  }
+
+  /** Spend and tokens from the ledger, grouped: `client.usage.summary({ period: '7d', groupBy: 'model' })`. */
+  readonly usage = {
+    summary: (options?: SummaryOptions): Promise<Summary> => {
+      if (!this.ledger) throw new Error('the usage ledger is disabled (ledger.enabled: false)');
+      return this.ledger.summary(options);
+    },
+  };
+
+  /** Writes what the ledger still buffers and releases it. Call before the process exits. */
+  async close(): Promise<void> {
+    await this.ledger?.close();
   }
 
   /** The provider behind a name, built once with its key (for `llmkit doctor` and tests). */
   provider(name: string): Provider {
     let provider = this.providers.get(name);
-    if (provider) return provider;
-    const providerConfig = this.config.config.providers[name];
-    if (!providerConfig) {
-      const known = Object.keys(this.config.config.providers).join(', ');
-      throw new ConfigError(`unknown provider "${name}"; configured providers: ${known}`);
+    if (!provider) {
+      provider = buildProvider(
+        name,
+        this.config,
+        this.logger,
+        this.dispatcher ?? defaultDispatcher(this.config.env),
+      );
+      this.providers.set(name, provider);
     }
-    const key = resolveApiKey(name, this.config);
-    if (!key.value && providerConfig.apiKeyRequired) {
-      const variable = providerConfig.apiKeyEnv ?? `${name.toUpperCase().replaceAll('-', '_')}_API_KEY`;
-      throw new ConfigError(`no API key for provider "${name}"`, {
-        hint: `set ${variable} in the environment or .env, or providers.${name}.apiKeyFile in the config`,
-        provider: name,
-      });
-    }
-    provider = createOpenAICompatibleProvider({
-      name,
-      baseURL: providerConfig.baseURL,
-      apiKey: key.value,
-      authHeader: providerConfig.authHeader,
-      headers: providerConfig.headers,
-      query: providerConfig.query,
-      maxLineBytes: this.config.config.stream.maxLineBytes,
-      ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
-      ...(this.config.config.log.debugHttp
-        ? {
-            onHttp: (event: HttpDebugEvent) =>
-              this.logger.debug({ event: 'http', ...event }, `http ${event.phase}`),
-          }
-        : {}),
-    });
-    this.providers.set(name, provider);
     return provider;
   }
 
+  private planTarget = (modelName: string | undefined) => {
+    const name = modelName ?? this.defaultModel;
+    const slash = name?.indexOf('/') ?? -1;
+    if (
+      name &&
+      slash > 0 &&
+      this.providers.has(name.slice(0, slash)) &&
+      !this.config.config.providers[name.slice(0, slash)]
+    ) {
+      return { provider: name.slice(0, slash), model: name.slice(slash + 1) };
+    }
+    const { provider, model } = resolveModel(name, this.config.config);
+    return { provider, model };
+  };
+
   private resolveTarget = (modelName: string | undefined): CallTarget => {
-    const target = resolveModel(modelName ?? this.defaultModel, this.config.config);
-    return {
-      provider: target.provider,
-      model: target.model,
-      languageModel: this.provider(target.provider).languageModel(target.model),
-    };
+    const { provider, model } = this.planTarget(modelName);
+    return { provider, model, languageModel: this.provider(provider).languageModel(model) };
   };
 
   private context(mode: 'generate' | 'stream', prompt: Prompt, options: CallOptions) {
@@ -174,6 +233,8 @@ export class LLMClient {
       startedAt,
       headers: options.headers ?? {},
       logger: this.logger,
+      metadata: { user: options.user, project: options.project, tags: options.tags ?? [] },
+      planTarget: this.planTarget,
       resolveTarget: this.resolveTarget,
       attempts: [],
       onAttempt: (record) => {

@@ -21,8 +21,9 @@ export type StreamEvent =
  * loop early (break, return, throw) cancels the stream, which aborts the upstream request.
  */
 export class LlmStream implements AsyncIterable<StreamEvent> {
-  readonly result: Promise<GenerateResult>;
+  private readonly resultPromise: Promise<GenerateResult>;
   private iterated = false;
+  private draining = false;
   private readonly abortController: AbortController;
 
   constructor(
@@ -31,17 +32,32 @@ export class LlmStream implements AsyncIterable<StreamEvent> {
     abortController: AbortController,
   ) {
     this.abortController = abortController;
-    this.result = result;
+    this.resultPromise = result;
     // Breaking out of the loop rejects `result`, and a failed call rejects `parts`; a caller
     // who never looks at one of them must not crash the process with an unhandled rejection.
     result.catch(() => {});
     parts.catch(() => {});
   }
 
+  /**
+   * The whole answer, once the stream ended. Awaiting it without iterating reads the stream
+   * for you (checked after the current tick, so `const { result } = stream; for await...` still
+   * iterates as written), so `await client.stream(...).result` can never hang.
+   */
+  get result(): Promise<GenerateResult> {
+    if (!this.iterated && !this.draining) {
+      this.draining = true;
+      queueMicrotask(() => {
+        if (!this.iterated) void this.finish().catch(() => {});
+      });
+    }
+    return this.resultPromise;
+  }
+
   /** Reads the whole stream without iterating, then resolves with the result. */
   async finish(): Promise<GenerateResult> {
     if (!this.iterated) for await (const _ of this);
-    return this.result;
+    return this.resultPromise;
   }
 
   /** Stops the call; the iterator ends and `result` rejects with `AbortedError`. */
@@ -49,9 +65,13 @@ export class LlmStream implements AsyncIterable<StreamEvent> {
     this.abortController.abort(reason);
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
+  [Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
     if (this.iterated) throw new Error('an LlmStream can be iterated only once');
     this.iterated = true;
+    return this.events();
+  }
+
+  private async *events(): AsyncGenerator<StreamEvent> {
     const reader = (await this.parts).getReader();
     let finished = false;
     try {

@@ -10,6 +10,9 @@ export class RunningTotals {
   inputTokens = 0;
   outputTokens = 0;
   totalTokens = 0;
+  /** Integer nano-dollars over the calls whose price is known. */
+  costNanos = 0;
+  unpricedCalls = 0;
 
   add(record: CallRecord): void {
     this.calls++;
@@ -20,10 +23,25 @@ export class RunningTotals {
     this.inputTokens += record.usage?.inputTokens ?? 0;
     this.outputTokens += record.usage?.outputTokens ?? 0;
     this.totalTokens += record.usage?.totalTokens ?? 0;
+    if (record.costNanos === null) this.unpricedCalls++;
+    else this.costNanos += record.costNanos;
   }
 
   snapshot() {
-    const { calls, succeeded, failed, aborted, attempts, inputTokens, outputTokens, totalTokens } = this;
-    return { calls, succeeded, failed, aborted, attempts, inputTokens, outputTokens, totalTokens };
+    const { calls, succeeded, failed, aborted, attempts, inputTokens, outputTokens, totalTokens, costNanos } =
+      this;
+    return {
+      calls,
+      succeeded,
+      failed,
+      aborted,
+      attempts,
+      inputTokens,
+      outputTokens,
+      totalTokens,
+      costNanos,
+      cost: costNanos / 1e9,
+      unpricedCalls: this.unpricedCalls,
+    };
   }
 }

@@ -37,10 +37,11 @@ export function closestMatch(name: string, candidates: readonly string[]): strin
     const known = normalize(candidate);
     // A truncated or extended word (`warning` for `warn`) is a likelier intent than any edit.
     const shorter = Math.min(known.length, wanted.length);
-    const distance =
-      shorter >= 3 && (known.startsWith(wanted) || wanted.startsWith(known))
-        ? 0.5
-        : editDistance(wanted, known);
+    const edits = editDistance(wanted, known);
+    // A missing or extra tail costs half an edit a character, so `warn` beats edits for
+    // `warning`, but `maxRetries` (3 edits) still beats `maxRetryAfterMs` (7 extra) for `maxRetry`.
+    const prefix = shorter >= 3 && (known.startsWith(wanted) || wanted.startsWith(known));
+    const distance = prefix ? Math.min(edits, 0.5 * Math.abs(known.length - wanted.length)) : edits;
     if (best === undefined || distance < best.distance) best = { candidate, distance };
   }
   if (best === undefined) return undefined;

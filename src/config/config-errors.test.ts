@@ -152,3 +152,17 @@ describe('missing files', () => {
     );
   });
 });
+
+describe('credentials in headers', () => {
+  it('refuses an Authorization header in a config file', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'llmkit-headers-'));
+    writeFileSync(
+      join(cwd, 'llmkit.config.json'),
+      JSON.stringify({ providers: { deepseek: { headers: { Authorization: 'Bearer sk-in-a-file' } } } }),
+    );
+    expect(() => loadConfig({ cwd, env: {}, envFile: false })).toThrow(
+      /llmkit\.config\.json: providers\.deepseek\.headers\.Authorization is not allowed/,
+    );
+    rmSync(cwd, { recursive: true, force: true });
+  });
+});

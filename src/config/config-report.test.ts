@@ -29,7 +29,7 @@ describe('configReport', () => {
         deepseek: { apiKeyFile: 'deepseek.key' },
         gateway: {
           baseURL: `https://user:${canary}@llm.internal/v1`,
-          headers: { Authorization: `Bearer ${canary}`, 'x-team': 'search' },
+          headers: { 'x-upstream-token': `Bearer ${canary}`, 'x-team': 'search' },
         },
       },
     };

@@ -65,6 +65,8 @@ export const retrySchema = z.strictObject(
     maxRetries: wholeNumber.default(2),
     baseDelayMs: wholeNumber.default(500),
     maxDelayMs: wholeNumber.default(8000),
+    /** The longest server-requested wait (retry-after) honoured; a longer one fails at once. */
+    maxRetryAfterMs: wholeNumber.default(60_000),
   },
   { error: 'must be an object' },
 );

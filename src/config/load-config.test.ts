@@ -46,7 +46,12 @@ describe('loadConfig precedence', () => {
       env: { LLMKIT_LOG_LEVEL: 'warn' },
       overrides: { retry: { maxRetries: 0 } },
     });
-    expect(loaded.config.retry).toEqual({ maxRetries: 0, baseDelayMs: 100, maxDelayMs: 8000 });
+    expect(loaded.config.retry).toEqual({
+      maxRetries: 0,
+      baseDelayMs: 100,
+      maxDelayMs: 8000,
+      maxRetryAfterMs: 60_000,
+    });
     expect(loaded.config.log.level).toBe('warn');
     expect(loaded.sources['retry.baseDelayMs']).toBe('file:llmkit.config.json');
     expect(loaded.sources['log.level']).toBe('env');

@@ -66,7 +66,7 @@ function readEnvFile(
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && envFile === undefined) return { values: {} };
     const problem = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'unknown error'})`;
-    throw new ConfigError(`env file ${path} ${problem}; check the --env-file path`);
+    throw new ConfigError(`env file ${path} ${problem}; check the envFile option`);
   }
   return { values: parseDotenv(text), path };
 }
@@ -80,6 +80,17 @@ function rejectKeys(layer: RawObject, where: string | undefined): void {
   if (!isPlainObject(providers)) return;
   for (const [name, entry] of Object.entries(providers)) {
     if (!isPlainObject(entry)) continue;
+    // `headers: { Authorization: "Bearer sk-..." }` is a key in a config file by another name.
+    const headers = isPlainObject(entry['headers']) ? Object.keys(entry['headers']) : [];
+    const credential = headers.find((header) =>
+      /^(authorization|api-key|x-api-key|proxy-authorization)$/i.test(header),
+    );
+    if (credential !== undefined) {
+      const key = `providers.${name}.headers.${credential}`;
+      throw new ConfigError(
+        `${where === undefined ? `${key} (from flags/options)` : `${where}: ${key}`} is not allowed: credentials live only in the environment, .env or a secret file; use apiKeyEnv or apiKeyFile`,
+      );
+    }
     const field = Object.keys(entry).find((key) => keyFieldNames.has(key.toLowerCase().replace(/[-_]/g, '')));
     if (field === undefined) continue;
     const preset = presetOf(name, entry);

@@ -21,6 +21,8 @@ export interface Preset {
   queryEnv?: Readonly<Record<string, readonly string[]>>;
   /** A few model ids that work with this provider, as examples. */
   models: readonly string[];
+  /** Its own model ids contain `/` (`anthropic/claude-3.5-sonnet`), so an unknown prefix is part of the id. */
+  slashedModelIds?: boolean;
 }
 
 const azureDeploymentPath = '/openai/deployments/{model}';
@@ -93,6 +95,7 @@ export const presets = {
     apiKeyRequired: true,
     authHeader: 'authorization',
     models: ['deepseek-ai/DeepSeek-V3', 'Qwen/Qwen2.5-72B-Instruct'],
+    slashedModelIds: true,
   },
   openrouter: {
     description: 'OpenRouter, one key for many providers; model ids are vendor/model',
@@ -102,6 +105,7 @@ export const presets = {
     apiKeyRequired: true,
     authHeader: 'authorization',
     models: ['openai/gpt-4o-mini', 'anthropic/claude-3.5-sonnet', 'deepseek/deepseek-chat'],
+    slashedModelIds: true,
   },
   ollama: {
     description: 'Ollama on this machine',

@@ -1,12 +1,14 @@
 import { ConfigError } from '../errors/index.js';
 import { closestMatch } from './closest-match.js';
 import type { LlmkitConfig, ProviderConfig } from './config-schema.js';
+import { isPresetName, presetFor } from './presets.js';
 import { providerConfigOf } from './secrets.js';
 
-// Providers whose own model ids contain `/` (`anthropic/claude-3.5-sonnet`), so an unknown
-// prefix is a legitimate part of the id there.
-const aggregators = new Set(['openrouter', 'siliconflow']);
-const isAggregator = (provider: string) => aggregators.has(provider);
+/** Whether the provider's own model ids contain `/`, so an unknown prefix is part of the id there. */
+function slashedModelIds(provider: string, config: LlmkitConfig): boolean {
+  const preset = config.providers[provider]?.preset ?? provider;
+  return isPresetName(preset) && presetFor(preset).slashedModelIds === true;
+}
 
 export interface ModelTarget {
   provider: string;
@@ -53,7 +55,7 @@ export function resolveModel(name: string | undefined, config: LlmkitConfig): Mo
   }
   // `deepsek/deepseek-chat` is a typo, not an OpenRouter-style id: refuse it before any request.
   const meant = prefix === undefined ? undefined : closestMatch(prefix, Object.keys(config.providers));
-  if (prefix !== undefined && meant !== undefined && !isAggregator(config.defaultProvider)) {
+  if (prefix !== undefined && meant !== undefined && !slashedModelIds(config.defaultProvider, config)) {
     throw new ConfigError(
       `unknown provider "${prefix}" in model "${resolved}"; did you mean "${meant}/${resolved.slice(slash + 1)}"?`,
     );

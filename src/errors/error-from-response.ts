@@ -73,6 +73,8 @@ export function errorFromResponse(status: number, body: unknown, context: ErrorC
     }
     return new RateLimitError(detail, fields);
   }
+  // 402 Payment Required: DeepSeek and others say "Insufficient Balance" this way.
+  if (status === 402) return new QuotaExceededError(detail, fields);
   if (status === 400 || status === 422) return new InvalidRequestError(detail, fields);
   if (status === 401) return new AuthenticationError(detail, fields);
   if (status === 403) return new PermissionDeniedError(detail, fields);

@@ -49,6 +49,8 @@ export class LlmkitError extends Error {
   readonly upstreamCode: string | undefined;
   readonly retryAfterMs: number | undefined;
   readonly shouldRetry: boolean | undefined;
+  /** llmkit's id of the call that failed, matching its log lines and ledger row (`requestId` is the upstream's). */
+  callId: string | undefined;
   /** The problem alone, without the hint. */
   readonly detail: string;
 
@@ -85,6 +87,7 @@ export class LlmkitError extends Error {
       provider: this.provider,
       model: this.model,
       requestId: this.requestId,
+      callId: this.callId,
       upstreamCode: this.upstreamCode,
       retryAfterMs: this.retryAfterMs,
     };

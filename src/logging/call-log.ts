@@ -15,6 +15,7 @@ export function logAttempt(record: AttemptRecord, context: CallContext): void {
     upstreamRequestId: record.requestId,
     error: record.error ? { code: record.error.code, message: record.error.message } : undefined,
     retryInMs: record.retryInMs,
+    stopReason: record.stopReason,
   };
   // Failures are thrown to the caller, who decides what they mean; logging them at error
   // level as well would print every failure twice. The log file (info) still has them all.

@@ -13,8 +13,11 @@ export interface LoggerOptions {
   file?: string | undefined;
   /** Level of the stderr output; `warn` by default so a library stays quiet. */
   stderrLevel?: LogLevel;
-  /** `auto` pretty-prints when stderr is a terminal; JSON lines otherwise. */
-  pretty?: 'auto' | boolean;
+  /**
+   * `auto` pretty-prints when stderr is a terminal, JSON lines otherwise; `line` writes one
+   * plain `llmkit: warning: ...` line per entry, for a command line tool's stderr.
+   */
+  pretty?: 'auto' | boolean | 'line';
   /** Extra destination (tests collect lines here). Receives JSON lines at `level`. */
   destination?: DestinationStream;
   env?: Readonly<Record<string, string | undefined>>;
@@ -44,15 +47,18 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   if (stderrLevel !== 'silent') {
     const wantPretty =
       options.pretty === 'auto' || options.pretty === undefined ? process.stderr.isTTY : options.pretty;
-    const stream = wantPretty
-      ? pretty({
-          destination: 2,
-          sync: true,
-          colorize: !env['NO_COLOR'] && process.stderr.isTTY,
-          ignore: 'pid,hostname',
-          translateTime: 'HH:MM:ss.l',
-        })
-      : pino.destination({ dest: 2, sync: true });
+    const stream =
+      wantPretty === 'line'
+        ? plainLines()
+        : wantPretty
+          ? pretty({
+              destination: 2,
+              sync: true,
+              colorize: !env['NO_COLOR'] && process.stderr.isTTY,
+              ignore: 'pid,hostname',
+              translateTime: 'HH:MM:ss.l',
+            })
+          : pino.destination({ dest: 2, sync: true });
     streams.push({ level: stderrLevel, stream });
   }
   if (options.file && fileLevel !== 'silent') {
@@ -74,4 +80,23 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
     pino.multistream(streams, { dedupe: false }),
   );
+}
+
+const levelNames: Record<number, string> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warning',
+  50: 'error',
+  60: 'fatal',
+};
+
+/** One readable line per entry: `llmkit: warning: no price known for ...`. */
+function plainLines(): DestinationStream {
+  return {
+    write(line: string) {
+      const entry = JSON.parse(line) as { level?: number; msg?: string };
+      process.stderr.write(`llmkit: ${levelNames[entry.level ?? 30] ?? 'info'}: ${entry.msg ?? ''}\n`);
+    },
+  };
 }

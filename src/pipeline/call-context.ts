@@ -27,6 +27,8 @@ export interface AttemptRecord {
   /** Set when the policy decided to try again after this attempt. */
   retryInMs?: number | undefined;
   retryReason?: string | undefined;
+  /** Set when the policy decided not to try again after this failed attempt, and why. */
+  stopReason?: string | undefined;
 }
 
 /** The final result of a call, as the client returns it. */
@@ -56,7 +58,13 @@ export interface GenerateResult {
   /** The upstream's id of the last attempt, for support tickets. */
   upstreamRequestId: string | undefined;
   responseId: string | undefined;
+  /** USD, for display; `costNanos` is the exact integer. Null when the model has no known price. */
+  cost: number | null;
+  costNanos: number | null;
+  usageSource: UsageSource;
 }
+
+export type UsageSource = 'provider' | 'estimated' | 'none';
 
 export interface CallRecord {
   requestId: string;
@@ -70,7 +78,35 @@ export interface CallRecord {
   startedAt: number;
   latencyMs: number;
   ttftMs: number | undefined;
+  /** What the provider reported, or, when it never did (abort, disconnect), a local count of what was received. */
   usage: Usage | undefined;
+  usageSource: UsageSource;
+  /** Integer nano-dollars (1e-9 USD); null when the model has no known price. */
+  costNanos: number | null;
+  metadata: CallMetadata;
+}
+
+/** Who and what a call is for: ledger dimensions and budget scopes. */
+export interface CallMetadata {
+  user?: string | undefined;
+  project?: string | undefined;
+  tags: string[];
+  /** Name of the gateway key the call came in with (set by the gateway). */
+  gatewayKey?: string | undefined;
+}
+
+/** What the pre-flight step learnt before anything was sent. */
+export interface Preflight {
+  provider: string;
+  model: string;
+  inputTokens: number;
+  /** True only when the model's own tokenizer counted the input. */
+  exact: boolean;
+  contextWindow: number | undefined;
+  /** The most output the call may produce: `max_tokens`, else the model's limit. */
+  maxOutputTokens: number | undefined;
+  /** Input plus the most output at the model's prices (nano-dollars); null when unpriced. */
+  worstCaseCostNanos: number | null;
 }
 
 export interface CallTarget {
@@ -94,6 +130,11 @@ export interface CallContext {
   readonly headers: Record<string, string>;
   readonly logger: Logger;
   readonly resolveTarget: (modelName: string | undefined) => CallTarget;
+  readonly metadata: CallMetadata;
+  /** Turns a model name (alias, `provider/model`, bare) into provider and model, without building anything. */
+  readonly planTarget: (modelName: string | undefined) => { provider: string; model: string };
+  /** Set by the pre-flight step. */
+  preflight?: Preflight;
   /** Set by the route step. */
   target?: CallTarget;
   /** Signal of the attempt in flight, set by the retry step for the provider step. */

@@ -17,10 +17,21 @@ export class ResultAccumulator {
   upstreamRequestId: string | undefined;
   receivedContent = false;
 
-  reset(): void {
-    this.choices.clear();
-    this.usage = undefined;
-    this.receivedContent = false;
+  /** True once every choice reported its finish reason: the answer is complete, usage may follow. */
+  allFinished(): boolean {
+    if (this.choices.size === 0) return false;
+    for (const choice of this.choices.values()) if (choice.finishReason === undefined) return false;
+    return true;
+  }
+
+  /** Everything the model produced so far, for counting tokens when the provider reported none. */
+  receivedText(): string {
+    let text = '';
+    for (const choice of this.choices.values()) {
+      text += choice.reasoning + choice.text;
+      for (const call of choice.toolCalls.values()) text += call.name + call.arguments;
+    }
+    return text;
   }
 
   add(part: StreamPart): void {
@@ -64,7 +75,6 @@ export class ResultAccumulator {
       | 'message'
       | 'toolCalls'
       | 'choices'
-      | 'usage'
       | 'finishReason'
       | 'responseModel'
       | 'upstreamRequestId'
@@ -108,7 +118,6 @@ export class ResultAccumulator {
         message,
         finishReason,
       })),
-      usage: this.usage,
       finishReason: first.finishReason,
       responseModel: this.responseModel,
       upstreamRequestId: this.upstreamRequestId,

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { expect, type TestContext } from 'vitest';
 import { createFakeUpstream, type FakeUpstream, type FakeUpstreamOptions } from '../../src/testing/index.js';
 import { type CliOptions, type CliProcess, type CliResult, runCli, startCli } from './run-cli.js';
 
@@ -11,12 +11,12 @@ import { type CliOptions, type CliProcess, type CliResult, runCli, startCli } fr
 export type EnvChanges = Record<string, string | undefined>;
 
 export interface CliFixture {
-  /** The working directory and HOME of every run; emptied by `reset()`. */
+  /** The working directory and HOME of every run. */
   readonly dir: string;
   readonly upstream: FakeUpstream;
   /** The key the CLI gets in FAKE_API_KEY unless a test changes it. */
   readonly apiKey: string;
-  /** The config written by `reset()`: the `fake` provider points at the upstream. */
+  /** The config written at the start: the `fake` provider points at the upstream. */
   config(): Record<string, unknown>;
   writeConfig(config: Record<string, unknown> | string, name?: string): void;
   /** Writes a file into `dir` and returns its path. */
@@ -24,8 +24,6 @@ export interface CliFixture {
   env(changes?: EnvChanges): Record<string, string>;
   run(args: readonly string[], options?: { env?: EnvChanges; input?: string }): Promise<CliResult>;
   start(args: readonly string[], options?: { env?: EnvChanges }): CliProcess;
-  /** Forgets scripted replies and recorded requests, empties `dir` and writes the default config. */
-  reset(): void;
   close(): Promise<void>;
 }
 
@@ -42,6 +40,8 @@ export async function cliFixture(upstreamOptions: FakeUpstreamOptions = {}): Pro
     config: () => ({
       defaultModel: 'fake/fake-model',
       providers: { fake: { baseURL: upstream.url, apiKeyEnv: 'FAKE_API_KEY' } },
+      // A priced model, as a configured user has: no "no price known" warning on stderr.
+      prices: { 'fake/fake-model': { input: 0.5, output: 1.5 } },
       retry: { baseDelayMs: 1, maxDelayMs: 5 },
     }),
     writeConfig(config, name = 'llmkit.config.json') {
@@ -63,18 +63,26 @@ export async function cliFixture(upstreamOptions: FakeUpstreamOptions = {}): Pro
     run: (args, { env, input } = {}) =>
       runCli(args, { ...options(env), ...(input === undefined ? {} : { input }) }),
     start: (args, { env } = {}) => startCli(args, options(env)),
-    reset() {
-      upstream.reset();
-      rmSync(dir, { recursive: true, force: true });
-      mkdirSync(dir, { recursive: true });
-      fixture.writeConfig(fixture.config());
-    },
     async close() {
       await upstream.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  fixture.reset();
+  fixture.writeConfig(fixture.config());
+  return fixture;
+}
+
+/**
+ * A fixture of its own for the current test, closed when the test ends, so the tests of a file
+ * can run concurrently: the CLI processes then overlap instead of queueing. The hook comes from
+ * the test's context because, with concurrent tests, the global one may attach to another test.
+ */
+export async function testCli(
+  context: Pick<TestContext, 'onTestFinished'>,
+  upstreamOptions: FakeUpstreamOptions = {},
+): Promise<CliFixture> {
+  const fixture = await cliFixture(upstreamOptions);
+  context.onTestFinished(() => fixture.close());
   return fixture;
 }
 

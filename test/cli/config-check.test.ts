@@ -1,19 +1,12 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type CliFixture, cliFixture } from './cli-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { type CliFixture, testCli } from './cli-fixture.js';
 
 interface Row {
   key: string;
   value: string;
   source: string;
 }
-
-let cli: CliFixture;
-beforeAll(async () => {
-  cli = await cliFixture();
-});
-afterAll(() => cli.close());
-beforeEach(() => cli.reset());
 
 /** The table's rows; columns are separated by at least two spaces. */
 function tableRows(stdout: string): Row[] {
@@ -35,7 +28,7 @@ function rowOf(rows: readonly Row[], key: string): Omit<Row, 'key'> | undefined 
 const dotenvKey = 'sk-dotenv-0123456789abcdefghijklmnop';
 const masked = `${dotenvKey.slice(0, 3)}…${dotenvKey.slice(-4)}`;
 
-function plantLayers() {
+function plantLayers(cli: CliFixture) {
   cli.writeFile(
     '.env',
     [`FAKE_API_KEY=${dotenvKey}`, 'LLMKIT_TIMEOUT_MS=9000', 'LLMKIT_MODEL=fake/from-dotenv'].join('\n'),
@@ -43,9 +36,10 @@ function plantLayers() {
   return { FAKE_API_KEY: undefined, LLMKIT_MAX_RETRIES: '4', LLMKIT_MODEL: 'fake/from-env' };
 }
 
-describe('llmkit config check', () => {
-  it('prints every value with its source: file, .env, env, preset or default', async () => {
-    const result = await cli.run(['config', 'check'], { env: plantLayers() });
+describe.concurrent('llmkit config check', () => {
+  it('prints every value with its source: file, .env, env, preset or default', async (context) => {
+    const cli = await testCli(context);
+    const result = await cli.run(['config', 'check'], { env: plantLayers(cli) });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toBe('');
     expect(result.stdout.split('\n')[0]).toBe(`config file: ${join(cli.dir, 'llmkit.config.json')}`);
@@ -67,8 +61,9 @@ describe('llmkit config check', () => {
     expect(rowOf(rows, 'providers.deepseek.apiKey')).toEqual({ value: '(not set)', source: 'none' });
   });
 
-  it('shows a key planted in .env only masked, never in full', async () => {
-    const result = await cli.run(['config', 'check'], { env: plantLayers() });
+  it('shows a key planted in .env only masked, never in full', async (context) => {
+    const cli = await testCli(context);
+    const result = await cli.run(['config', 'check'], { env: plantLayers(cli) });
     expect(result.code, result.stderr).toBe(0);
     expect(rowOf(tableRows(result.stdout), 'providers.fake.apiKey')).toEqual({
       value: masked,
@@ -78,8 +73,9 @@ describe('llmkit config check', () => {
     expect(result.stdout + result.stderr).not.toContain(dotenvKey.slice(3, -4));
   });
 
-  it('--json prints the same rows, the key masked there too', async () => {
-    const result = await cli.run(['config', 'check', '--json'], { env: plantLayers() });
+  it('--json prints the same rows, the key masked there too', async (context) => {
+    const cli = await testCli(context);
+    const result = await cli.run(['config', 'check', '--json'], { env: plantLayers(cli) });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).not.toContain(dotenvKey);
     const report = JSON.parse(result.stdout) as { ok: boolean; configFile: string; rows: Row[] };
@@ -94,7 +90,8 @@ describe('llmkit config check', () => {
     expect(rowOf(report.rows, 'defaultModel')).toEqual({ value: 'fake/from-env', source: 'env' });
   });
 
-  it('--config picks another file, named as the source of its values', async () => {
+  it('--config picks another file, named as the source of its values', async (context) => {
+    const cli = await testCli(context);
     cli.writeConfig({ ...cli.config(), defaultModel: 'fake/staging-model' }, 'staging.json');
     const result = await cli.run(['--config', 'staging.json', 'config', 'check']);
     expect(result.code, result.stderr).toBe(0);
@@ -105,7 +102,8 @@ describe('llmkit config check', () => {
     });
   });
 
-  it('a broken config is reported in one line, and as JSON with --json', async () => {
+  it('a broken config is reported in one line, and as JSON with --json', async (context) => {
+    const cli = await testCli(context);
     cli.writeConfig({ ...cli.config(), retry: { maxRetries: 'three' } });
     const result = await cli.run(['config', 'check', '--json']);
     expect(result.code).toBe(2);

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type CliFixture, cliFixture, logLines } from './cli-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { logLines, testCli } from './cli-fixture.js';
 
-let cli: CliFixture;
-beforeAll(async () => {
-  cli = await cliFixture();
-});
-afterAll(() => cli.close());
-beforeEach(() => cli.reset());
-
-describe('llmkit run', () => {
-  it('streams the answer to stdout and asks the upstream for a stream with usage', async () => {
+describe.concurrent('llmkit run', () => {
+  it('streams the answer to stdout and asks the upstream for a stream with usage', async (context) => {
+    const cli = await testCli(context);
     cli.upstream.enqueue({ chunks: ['Qubits ', 'hold ', 'superpositions.'] });
     const result = await cli.run(['run', 'Explain quantum computing']);
     expect(result).toMatchObject({ code: 0, stdout: 'Qubits hold superpositions.\n', stderr: '' });
@@ -25,7 +19,8 @@ describe('llmkit run', () => {
     });
   });
 
-  it('--no-stream sends one non-streaming request and prints the whole answer', async () => {
+  it('--no-stream sends one non-streaming request and prints the whole answer', async (context) => {
+    const cli = await testCli(context);
     cli.upstream.enqueue({ text: 'All at once.' });
     const result = await cli.run(['run', '--no-stream', 'hello']);
     expect(result).toMatchObject({ code: 0, stdout: 'All at once.\n', stderr: '' });
@@ -34,7 +29,8 @@ describe('llmkit run', () => {
     expect(cli.upstream.requests[0]?.body.stream_options).toBeUndefined();
   });
 
-  it('--json prints one JSON object with text, usage, attempts, model, provider and requestId', async () => {
+  it('--json prints one JSON object with text, usage, attempts, model, provider and requestId', async (context) => {
+    const cli = await testCli(context);
     cli.upstream.enqueue({ text: 'JSON answer', usage: { prompt_tokens: 7, completion_tokens: 3 } });
     const result = await cli.run(['run', '--json', 'hello']);
     expect(result.code).toBe(0);
@@ -55,7 +51,8 @@ describe('llmkit run', () => {
     expect(output.upstreamRequestId).toMatch(/^req_/);
   });
 
-  it('--model, --system, --temperature and --max-tokens reach the request body', async () => {
+  it('--model, --system, --temperature and --max-tokens reach the request body', async (context) => {
+    const cli = await testCli(context);
     const result = await cli.run([
       'run',
       '--model',
@@ -80,13 +77,15 @@ describe('llmkit run', () => {
     });
   });
 
-  it('`-` reads the prompt from stdin', async () => {
+  it('`-` reads the prompt from stdin', async (context) => {
+    const cli = await testCli(context);
     const result = await cli.run(['run', '-'], { input: 'prompt from stdin' });
     expect(result).toMatchObject({ code: 0, stdout: 'echo: prompt from stdin\n' });
     expect(cli.upstream.requests[0]?.body.messages).toEqual([{ role: 'user', content: 'prompt from stdin' }]);
   });
 
-  it('reads piped stdin when no prompt argument is given', async () => {
+  it('reads piped stdin when no prompt argument is given', async (context) => {
+    const cli = await testCli(context);
     const result = await cli.run(['run', '--no-stream'], { input: 'line one\nline two\n' });
     expect(result.code, result.stderr).toBe(0);
     expect(cli.upstream.requests[0]?.body.messages).toEqual([
@@ -94,7 +93,8 @@ describe('llmkit run', () => {
     ]);
   });
 
-  it('--file reads the prompt from a file', async () => {
+  it('--file reads the prompt from a file', async (context) => {
+    const cli = await testCli(context);
     const path = cli.writeFile('prompt.txt', 'Summarize this file.');
     const result = await cli.run(['run', '--file', path]);
     expect(result).toMatchObject({ code: 0, stdout: 'echo: Summarize this file.\n' });
@@ -103,7 +103,8 @@ describe('llmkit run', () => {
     ]);
   });
 
-  it('SIGINT while the answer streams stops the call with exit code 130', async () => {
+  it('SIGINT while the answer streams stops the call with exit code 130', async (context) => {
+    const cli = await testCli(context);
     const words = Array.from({ length: 200 }, (_, index) => `word${index} `);
     cli.upstream.enqueue({ chunks: words, interTokenDelayMs: 20 });
     const running = cli.start(['run', 'Write a long essay']);
@@ -116,8 +117,9 @@ describe('llmkit run', () => {
   });
 });
 
-describe('retries, end to end', () => {
-  it('a 429 with retry-after-ms, then success: exit 0 after two upstream requests', async () => {
+describe.concurrent('retries, end to end', () => {
+  it('a 429 with retry-after-ms, then success: exit 0 after two upstream requests', async (context) => {
+    const cli = await testCli(context);
     cli.upstream.enqueue({ status: 429, headers: { 'retry-after-ms': '5' } }, { text: 'second time lucky' });
     const result = await cli.run(['run', 'hello']);
     expect(result).toMatchObject({ code: 0, stdout: 'second time lucky\n', stderr: '' });
@@ -125,7 +127,8 @@ describe('retries, end to end', () => {
     expect(cli.upstream.requests[1]?.body).toEqual(cli.upstream.requests[0]?.body);
   });
 
-  it('--verbose prints one attempt line per attempt on stderr, stdout keeps only the answer', async () => {
+  it('--verbose prints one attempt line per attempt on stderr, stdout keeps only the answer', async (context) => {
+    const cli = await testCli(context);
     cli.upstream.enqueue({ status: 429, headers: { 'retry-after-ms': '5' } }, { text: 'retried answer' });
     const result = await cli.run(['--verbose', 'run', 'hello']);
     expect(result.code, result.stderr).toBe(0);

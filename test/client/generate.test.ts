@@ -149,7 +149,7 @@ describe('generate', () => {
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).message).toContain('Rate limit reached');
     expect(fixture.current.requests).toHaveLength(3);
-    expect(client.usage).toMatchObject({ calls: 1, failed: 1, attempts: 3 });
+    expect(client.totals).toMatchObject({ calls: 1, failed: 1, attempts: 3 });
   });
 
   it.each([
@@ -225,7 +225,7 @@ describe('generate', () => {
     await client.generate('one');
     await client.generate('two');
     expect(client.totalTokens).toBe(18);
-    expect(client.usage).toMatchObject({
+    expect(client.totals).toMatchObject({
       calls: 2,
       succeeded: 2,
       inputTokens: 8,

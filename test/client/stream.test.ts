@@ -109,7 +109,7 @@ describe('stream', () => {
     expect(seen).toEqual(['one ']);
     expect(fixture.current.requests).toHaveLength(1);
     await expect(stream.result).rejects.toBeInstanceOf(StreamInterruptedError);
-    expect(client.usage).toMatchObject({ calls: 1, failed: 1 });
+    expect(client.totals).toMatchObject({ calls: 1, failed: 1 });
   });
 
   it('a clean EOF without [DONE] after finish_reason is a complete answer', async () => {
@@ -198,7 +198,7 @@ describe('stream', () => {
       }
       await upstreamClosed; // Resolves only because the socket was closed by the client.
       await expect(stream.result).rejects.toBeInstanceOf(AbortedError);
-      expect(client.usage).toMatchObject({ calls: 1, aborted: 1 });
+      expect(client.totals).toMatchObject({ calls: 1, aborted: 1 });
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -32,6 +32,8 @@ export function clientFor(upstream: FakeUpstream, options: ClientForOptions = {}
         },
       },
       retry: { baseDelayMs: 1, maxDelayMs: 5 },
+      // Tests that look at the ledger give it a temporary file; the rest keep the repo clean.
+      ledger: { enabled: false },
       ...options.overrides,
     },
   });

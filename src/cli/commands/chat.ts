@@ -38,13 +38,16 @@ async function chat(options: ChatOptions, command: Command): Promise<number> {
   const lines = createInterface({ input: process.stdin, output: process.stdout, terminal, prompt: '> ' });
   let answering: AbortController | undefined;
   let pendingExit = false;
+  let interrupted = false;
   const interrupt = () => {
     if (answering) {
       answering.abort();
       return;
     }
-    if (pendingExit) lines.close();
-    else {
+    if (pendingExit) {
+      interrupted = true;
+      lines.close();
+    } else {
       pendingExit = true;
       process.stdout.write('\n(press Ctrl-C again or Ctrl-D to leave)\n');
       lines.prompt();
@@ -54,7 +57,6 @@ async function chat(options: ChatOptions, command: Command): Promise<number> {
   lines.on('SIGINT', interrupt);
   process.on('SIGINT', interrupt);
   process.stdout.write(`llmkit chat. ${help}\n`);
-  let failures = 0;
   lines.prompt();
   for await (const line of lines) {
     pendingExit = false;
@@ -81,7 +83,6 @@ async function chat(options: ChatOptions, command: Command): Promise<number> {
           // The cancelled turn is dropped, so the conversation stays coherent.
           process.stdout.write('\n(answer cancelled)\n');
         } else {
-          failures++;
           process.stdout.write('\n');
           reportError(error);
         }
@@ -93,7 +94,9 @@ async function chat(options: ChatOptions, command: Command): Promise<number> {
   }
   process.off('SIGINT', interrupt);
   lines.close();
-  return failures > 0 && history.length === 0 ? 3 : 0;
+  await client.close();
+  // A failed turn was reported and the session went on; only how the session ended counts.
+  return interrupted ? 130 : 0;
 }
 
 function callOptions(options: ChatOptions) {

@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { LLMClient } from '../../client/llm-client.js';
 import { loadConfig } from '../../config/load-config.js';
 import { createLogger } from '../../logging/logger.js';
+import { formatUsd } from '../../pricing/index.js';
 import { createFakeUpstream } from '../../testing/fake-upstream.js';
 import { reportError } from '../cli-context.js';
 
@@ -27,11 +31,18 @@ async function demo(): Promise<void> {
   const upstream = await createFakeUpstream({ models: ['fake-model'] });
   const out = (line: string) => process.stdout.write(`${line}\n`);
   try {
+    // Isolated from the working directory's config, .env and environment, so the demo
+    // shows the same thing on every machine; its ledger lives in a temporary directory.
+    const home = mkdtempSync(join(tmpdir(), 'llmkit-demo-'));
     const loaded = loadConfig({
+      cwd: home,
+      env: {},
       envFile: false,
       overrides: {
+        home,
         defaultModel: 'fake/fake-model',
         providers: { fake: { baseURL: upstream.url, apiKeyRequired: false } },
+        prices: { 'fake/fake-model': { input: 0.27, output: 1.1 } },
         retry: { baseDelayMs: 100 },
         timeouts: { firstTokenMs: 500 },
       },
@@ -74,10 +85,16 @@ async function demo(): Promise<void> {
       out(`   → ${(error as Error).name}: ${(error as Error).message}\n`);
     }
 
-    const usage = client.usage;
+    const totals = client.totals;
     out(
-      `Totals: ${usage.calls} calls (${usage.succeeded} ok, ${usage.failed} failed), ${usage.attempts} attempts, ${usage.totalTokens} tokens.`,
+      `Totals: ${totals.calls} calls (${totals.succeeded} ok, ${totals.failed} failed), ${totals.attempts} attempts, ${totals.totalTokens} tokens, ${formatUsd(totals.costNanos)} at $0.27/$1.10 per 1M tokens.`,
     );
+    const summary = await client.usage.summary({ groupBy: 'status' });
+    out(
+      `Ledger: ${summary.rows.map((row) => `${row.calls} ${row.group}`).join(', ')} (a retried call is one row).`,
+    );
+    await client.close();
+    rmSync(home, { recursive: true, force: true });
     out(
       'Point llmkit at a real provider with e.g. DEEPSEEK_API_KEY=... llmkit run -m deepseek/deepseek-chat "hi"',
     );

@@ -2,10 +2,11 @@ import { lookup } from 'node:dns/promises';
 import { connect } from 'node:net';
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../../config/load-config.js';
+import { resolveModel } from '../../config/resolve-model.js';
 import { resolveApiKey } from '../../config/secrets.js';
-import { LlmkitError } from '../../errors/index.js';
+import { LlmkitError, UsageError } from '../../errors/index.js';
 import { type TroubleshootingRow, troubleshooting } from '../../errors/troubleshooting.js';
-import { cliClient, loadCliConfig, reportError } from '../cli-context.js';
+import { cliClient, loadCliConfig, parseNumber, reportError } from '../cli-context.js';
 
 interface Check {
   name: 'key' | 'dns' | 'connect' | 'auth' | 'models';
@@ -27,16 +28,21 @@ export function registerDoctor(program: Command): void {
     .command('doctor')
     .description('check each configured provider: key, DNS, connection, authentication, models')
     .option('-p, --provider <name...>', 'check only these providers')
-    .option('--timeout <ms>', 'per-check timeout in ms', '5000')
+    .option('--timeout <ms>', 'per-check timeout in ms (default 5000)', parseNumber('--timeout', true))
     .option('--json', 'print the report as JSON')
-    .action(async (options: { provider?: string[]; timeout: string; json?: boolean }, command: Command) => {
+    .action(async (options: { provider?: string[]; timeout?: number; json?: boolean }, command: Command) => {
       try {
         const loaded = loadCliConfig(command);
         const client = cliClient(command, loaded);
+        const unknown = options.provider?.find((name) => !loaded.config.providers[name]);
+        if (unknown !== undefined) {
+          const known = Object.keys(loaded.config.providers).join(', ');
+          throw new UsageError(`unknown provider "${unknown}"`, { hint: `use one of ${known}` });
+        }
         const names = options.provider ?? providersToCheck(loaded);
         const reports: ProviderReport[] = [];
         for (const name of names) {
-          reports.push(await checkProvider(name, loaded, client, Number(options.timeout) || 5000));
+          reports.push(await checkProvider(name, loaded, client, options.timeout ?? 5000));
         }
         if (options.json)
           process.stdout.write(
@@ -44,15 +50,19 @@ export function registerDoctor(program: Command): void {
           );
         else process.stdout.write(formatReports(reports));
         process.exitCode = reports.every((report) => report.ok) ? 0 : 3;
+        await client.close();
       } catch (error) {
         process.exitCode = reportError(error, options.json);
       }
     });
 }
 
-/** The default provider, providers named in the config file, and presets whose key is set. */
+/** The provider of the default model, providers named in the config file, and presets whose key is set. */
 function providersToCheck(loaded: LoadedConfig): string[] {
-  const names = new Set<string>([loaded.config.defaultProvider]);
+  const { defaultModel, defaultProvider } = loaded.config;
+  const names = new Set<string>([
+    defaultModel ? resolveModel(defaultModel, loaded.config).provider : defaultProvider,
+  ]);
   for (const [key, source] of Object.entries(loaded.sources)) {
     const match = /^providers\.([^.]+)\./.exec(key);
     if (match?.[1] && source !== 'default' && source !== 'preset') names.add(match[1]);
@@ -86,7 +96,12 @@ async function checkProvider(
     return report;
   };
   if (!settings) return fail({ name: 'key', ok: false, detail: `unknown provider "${name}"` }, 'not_found');
-  const key = resolveApiKey(name, loaded);
+  let key: ReturnType<typeof resolveApiKey>;
+  try {
+    key = resolveApiKey(name, loaded);
+  } catch (error) {
+    return fail({ name: 'key', ok: false, detail: describe(error) }, 'missing_key');
+  }
   if (key.value) report.checks.push({ name: 'key', ok: true, detail: `found (${key.source})` });
   else if (settings.apiKeyRequired) {
     return fail(
@@ -97,20 +112,19 @@ async function checkProvider(
 
   const url = new URL(baseURL.replaceAll('{model}', 'model'));
   const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
-  try {
-    const address = await withTimeout(lookup(url.hostname), timeoutMs, 'DNS lookup');
-    report.checks.push({ name: 'dns', ok: true, detail: `${url.hostname} → ${address.address}` });
-  } catch (error) {
-    return fail({ name: 'dns', ok: false, detail: `${url.hostname}: ${describe(error)}` }, 'connection');
-  }
-  try {
-    await tcpConnect(url.hostname, port, timeoutMs);
-    report.checks.push({ name: 'connect', ok: true, detail: `${url.hostname}:${port} accepts connections` });
-  } catch (error) {
-    return fail(
-      { name: 'connect', ok: false, detail: `${url.hostname}:${port}: ${describe(error)}` },
-      'connection',
-    );
+  const proxy = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].find(
+    (variable) => loaded.env[variable],
+  );
+  if (proxy) {
+    // Behind a proxy the host may not resolve here at all; the proxy does it. The auth check still runs through it.
+    report.checks.push({
+      name: 'dns',
+      ok: true,
+      detail: `skipped: requests go through the proxy in ${proxy}`,
+    });
+  } else {
+    const failed = await checkNetwork(url.hostname, port, timeoutMs, report);
+    if (failed) return fail(failed, 'connection');
   }
   try {
     const models = await client.provider(name).listModels({ signal: AbortSignal.timeout(timeoutMs) });
@@ -134,6 +148,28 @@ async function checkProvider(
   }
   report.ok = true;
   return report;
+}
+
+/** DNS, then a TCP connection; returns the failed check, if one failed. */
+async function checkNetwork(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  report: ProviderReport,
+): Promise<Check | undefined> {
+  try {
+    const address = await withTimeout(lookup(host), timeoutMs, 'DNS lookup');
+    report.checks.push({ name: 'dns', ok: true, detail: `${host} → ${address.address}` });
+  } catch (error) {
+    return { name: 'dns', ok: false, detail: `${host}: ${describe(error)}` };
+  }
+  try {
+    await tcpConnect(host, port, timeoutMs);
+    report.checks.push({ name: 'connect', ok: true, detail: `${host}:${port} accepts connections` });
+  } catch (error) {
+    return { name: 'connect', ok: false, detail: `${host}:${port}: ${describe(error)}` };
+  }
+  return undefined;
 }
 
 function formatReports(reports: ProviderReport[]): string {

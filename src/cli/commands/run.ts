@@ -35,13 +35,14 @@ export function registerRun(program: Command): void {
 }
 
 async function run(argument: string | undefined, options: RunOptions, command: Command): Promise<number> {
+  let client: ReturnType<typeof cliClient> | undefined;
   try {
     const loaded = loadCliConfig(
       command,
       options.timeout === undefined ? {} : { timeouts: { totalMs: options.timeout } },
     );
     const prompt = await readPrompt(argument, options.file);
-    const client = cliClient(command, loaded);
+    client = cliClient(command, loaded);
     const callOptions: CallOptions = {};
     if (options.model !== undefined) callOptions.model = options.model;
     if (options.system !== undefined) callOptions.system = options.system;
@@ -74,5 +75,7 @@ async function run(argument: string | undefined, options: RunOptions, command: C
     return 0;
   } catch (error) {
     return reportError(error, options.json);
+  } finally {
+    await client?.close();
   }
 }

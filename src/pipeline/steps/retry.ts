@@ -51,8 +51,12 @@ export const retryStep: NamedStep = {
                 remainingMs: context.deadline - Date.now(),
                 deliveredOutput: delivered && context.mode === 'stream',
               });
-              if (decision.retry)
-                Object.assign(record, { retryInMs: decision.delayMs, retryReason: decision.reason });
+              Object.assign(
+                record,
+                decision.retry
+                  ? { retryInMs: decision.delayMs, retryReason: decision.reason }
+                  : { stopReason: decision.reason },
+              );
               context.onAttempt(record);
               if (!decision.retry) {
                 controller.error(error);
@@ -93,8 +97,12 @@ async function startAttempt(context: CallContext, next: Next, previous: number):
         attempts: number,
         remainingMs: context.deadline - Date.now(),
       });
-      if (decision.retry)
-        Object.assign(record, { retryInMs: decision.delayMs, retryReason: decision.reason });
+      Object.assign(
+        record,
+        decision.retry
+          ? { retryInMs: decision.delayMs, retryReason: decision.reason }
+          : { stopReason: decision.reason },
+      );
       context.onAttempt(record);
       if (!decision.retry) throw error;
       await sleep(decision.delayMs, context.signal);

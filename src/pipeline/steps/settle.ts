@@ -1,17 +1,24 @@
 import { AbortedError, LlmkitError } from '../../errors/index.js';
-import type { StreamPart } from '../../providers/types.js';
-import type { CallContext, CallRecord } from '../call-context.js';
+import type { StreamPart, Usage } from '../../providers/types.js';
+import type { CallContext, CallRecord, UsageSource } from '../call-context.js';
 import type { NamedStep } from '../pipeline.js';
 import { ResultAccumulator } from '../result-accumulator.js';
 
 export type CallSink = (record: CallRecord, context: CallContext) => void;
 
+export interface SettleServices {
+  /** Nano-dollars for the usage; null when the model has no known price. */
+  cost(provider: string, model: string, usage: Usage): number | null;
+  /** Tokens in `text`, counted locally for a provider that reported none. */
+  countText(text: string, provider: string, model: string): number;
+}
+
 /**
  * The outermost step: it sees the call end, however it ends (success, error, or the caller
- * leaving the loop), builds one `CallRecord` and hands it to every sink: logs, running totals,
- * and later the ledger, budgets, metrics and alerts.
+ * leaving the loop), settles what it used and cost, builds one `CallRecord` and hands it to
+ * every sink: logs, running totals, the ledger, and later budgets, metrics and alerts.
  */
-export function settleStep(sinks: readonly CallSink[]): NamedStep {
+export function settleStep(sinks: readonly CallSink[], services: SettleServices): NamedStep {
   return {
     name: 'settle',
     async run(context, next) {
@@ -20,7 +27,8 @@ export function settleStep(sinks: readonly CallSink[]): NamedStep {
       const settle = (outcome: unknown) => {
         if (settled) return;
         settled = true;
-        const record = callRecord(context, accumulator, outcome);
+        const record = callRecord(context, accumulator, outcome, services);
+        if (LlmkitError.isInstance(outcome)) outcome.callId ??= context.requestId;
         if (record.result) context.result = record.result;
         for (const sink of sinks) {
           try {
@@ -60,8 +68,11 @@ export function settleStep(sinks: readonly CallSink[]): NamedStep {
             controller.enqueue(next.value);
           },
           async cancel(reason) {
-            settle(new AbortedError({ cause: reason }));
-            await reader.cancel(reason);
+            // Cancel inward first, so the retry step records the attempt it cuts short.
+            await reader.cancel(reason).catch(() => {});
+            // Leaving the loop after the finish event loses only the trailing usage chunk:
+            // the answer is whole, so the call succeeded (its usage is then estimated).
+            settle(accumulator.allFinished() ? undefined : new AbortedError({ cause: reason }));
           },
         },
         { highWaterMark: 0 },
@@ -70,7 +81,35 @@ export function settleStep(sinks: readonly CallSink[]): NamedStep {
   };
 }
 
-function callRecord(context: CallContext, accumulator: ResultAccumulator, outcome: unknown): CallRecord {
+/**
+ * Usage as billed: the provider's report when there is one. Otherwise, if anything was
+ * produced (a stream cut short, a provider that never reports usage), a local count of
+ * the input and of what was actually received, marked estimated. A call that failed before
+ * any output cost nothing we can know of.
+ */
+function settleUsage(
+  context: CallContext,
+  accumulator: ResultAccumulator,
+  ok: boolean,
+  services: SettleServices,
+): { usage: Usage | undefined; usageSource: UsageSource } {
+  if (accumulator.usage) return { usage: accumulator.usage, usageSource: 'provider' };
+  const target = context.target;
+  if (!target || (!ok && !accumulator.receivedContent)) return { usage: undefined, usageSource: 'none' };
+  const inputTokens = context.preflight?.inputTokens ?? 0;
+  const outputTokens = services.countText(accumulator.receivedText(), target.provider, target.model);
+  return {
+    usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens },
+    usageSource: 'estimated',
+  };
+}
+
+function callRecord(
+  context: CallContext,
+  accumulator: ResultAccumulator,
+  outcome: unknown,
+  services: SettleServices,
+): CallRecord {
   const latencyMs = Date.now() - context.startedAt;
   const firstToken = context.attempts.find(
     (attempt) => attempt.ttftMs !== undefined && attempt.status === 'ok',
@@ -79,6 +118,8 @@ function callRecord(context: CallContext, accumulator: ResultAccumulator, outcom
   const error = outcome === undefined ? undefined : LlmkitError.isInstance(outcome) ? outcome : undefined;
   const status = outcome === undefined ? 'ok' : error?.code === 'aborted' ? 'aborted' : 'error';
   const target = context.target;
+  const { usage, usageSource } = settleUsage(context, accumulator, status === 'ok', services);
+  const costNanos = target && usage ? services.cost(target.provider, target.model, usage) : usage ? null : 0;
   const record: CallRecord = {
     requestId: context.requestId,
     mode: context.mode,
@@ -91,7 +132,10 @@ function callRecord(context: CallContext, accumulator: ResultAccumulator, outcom
     startedAt: context.startedAt,
     latencyMs,
     ttftMs,
-    usage: accumulator.usage,
+    usage,
+    usageSource,
+    costNanos,
+    metadata: context.metadata,
   };
   if (status === 'ok' && target) {
     record.result = accumulator.result({
@@ -101,6 +145,10 @@ function callRecord(context: CallContext, accumulator: ResultAccumulator, outcom
       ttftMs,
       attempts: context.attempts.length,
       requestId: context.requestId,
+      usage,
+      usageSource,
+      costNanos,
+      cost: costNanos === null ? null : costNanos / 1e9,
     });
   }
   return record;

@@ -1,0 +1,123 @@
+import type { PoolClient } from 'pg';
+import type { AttemptColumns, CallColumns } from './ledger-columns.js';
+import { checkSchemaVersion, schemaVersion } from './schema-version.js';
+
+/* Column types; the same map casts the arrays of a batch insert (see postgres-ledger.ts). */
+
+export const callColumnTypes: Record<keyof CallColumns, string> = {
+  request_id: 'text',
+  started_at: 'bigint',
+  provider: 'text',
+  model: 'text',
+  gateway_key: 'text',
+  project: 'text',
+  user_name: 'text',
+  tags: 'text',
+  input_tokens: 'bigint',
+  output_tokens: 'bigint',
+  cached_input_tokens: 'bigint',
+  reasoning_tokens: 'bigint',
+  cost_nanos: 'bigint',
+  latency_ms: 'bigint',
+  ttft_ms: 'bigint',
+  status: 'text',
+  error_class: 'text',
+  streamed: 'boolean',
+  cache_hit: 'boolean',
+  usage_source: 'text',
+  attempts: 'bigint',
+};
+
+export const attemptColumnTypes: Record<keyof AttemptColumns, string> = {
+  request_id: 'text',
+  attempt: 'bigint',
+  started_at: 'bigint',
+  provider: 'text',
+  model: 'text',
+  status: 'text',
+  http_status: 'bigint',
+  error_class: 'text',
+  latency_ms: 'bigint',
+  ttft_ms: 'bigint',
+  upstream_request_id: 'text',
+};
+
+const nullable = new Set(['gateway_key', 'project', 'user_name', 'cost_nanos', 'ttft_ms', 'error_class']);
+const nullableAttempt = new Set(['http_status', 'error_class', 'ttft_ms', 'upstream_request_id']);
+
+function columnsSql(types: Record<string, string>, optional: ReadonlySet<string>): string {
+  return Object.entries(types)
+    .map(([name, type]) => `${name} ${type}${optional.has(name) ? '' : ' not null'}`)
+    .join(',\n  ');
+}
+
+function tablesSql(schema: string): string {
+  return `
+create table ${schema}.calls (
+  ${columnsSql(callColumnTypes, nullable)},
+  primary key (request_id)
+);
+create index on ${schema}.calls (started_at);
+create table ${schema}.call_tags (request_id text not null, tag text not null, primary key (request_id, tag));
+create table ${schema}.attempts (
+  ${columnsSql(attemptColumnTypes, nullableAttempt)},
+  primary key (request_id, attempt)
+);`;
+}
+
+async function storedVersion(
+  client: PoolClient,
+  schemaName: string,
+  schema: string,
+): Promise<number | undefined> {
+  // pg_class is read with the statement's snapshot; to_regclass() goes through the catalog
+  // cache, which may not yet show a table another session created while we waited on the lock.
+  const found = await client.query(
+    `select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname = $1 and c.relname = 'meta'`,
+    [schemaName],
+  );
+  if (found.rowCount === 0) return undefined;
+  const row = await client.query<{ value: string }>(
+    `select value from ${schema}.meta where key = 'schema_version'`,
+  );
+  return row.rows[0] ? Number(row.rows[0].value) : undefined;
+}
+
+/**
+ * Creates the schema and tables on first use; refuses a ledger written by a newer llmkit.
+ * `schema` is already quoted. An advisory lock serialises two processes creating it at once,
+ * where `create table if not exists` alone can still fail on the catalog's unique index.
+ */
+export async function migratePostgres(
+  client: PoolClient,
+  schemaName: string,
+  schema: string,
+  where: string,
+): Promise<void> {
+  let version = await storedVersion(client, schemaName, schema);
+  if (version === undefined) {
+    await client.query('begin');
+    try {
+      await client.query('select pg_advisory_xact_lock(hashtext($1))', [`llmkit ledger ${schema}`]);
+      version = await storedVersion(client, schemaName, schema);
+      if (version === undefined) {
+        // CREATE SCHEMA needs CREATE on the database even with IF NOT EXISTS, which a user
+        // given only an existing schema lacks; so ask first.
+        const exists = await client.query('select 1 from pg_namespace where nspname = $1', [schemaName]);
+        if (exists.rowCount === 0) await client.query(`create schema ${schema}`);
+        await client.query(`create table ${schema}.meta (key text primary key, value text not null)`);
+        await client.query(tablesSql(schema));
+        await client.query(`insert into ${schema}.meta (key, value) values ('schema_version', $1)`, [
+          String(schemaVersion),
+        ]);
+        version = schemaVersion;
+      }
+      await client.query('commit');
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      throw error;
+    }
+  }
+  checkSchemaVersion(version, where);
+}

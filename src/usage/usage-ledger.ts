@@ -1,0 +1,98 @@
+import type { Logger } from 'pino';
+import type { LedgerConfig } from '../config/cost-schema.js';
+import {
+  type LedgerStore,
+  LedgerWriter,
+  openLedger,
+  openSqliteLedger,
+  type Summary,
+} from '../ledger/index.js';
+import type { CallSink } from '../pipeline/steps/settle.js';
+import { ledgerRows } from './ledger-rows.js';
+import { type PeriodOptions, parseGroupBy, resolvePeriod } from './usage-period.js';
+
+export interface SummaryOptions extends PeriodOptions {
+  groupBy?: string | undefined;
+  provider?: string | undefined;
+  model?: string | undefined;
+}
+
+// Ledgers a process forgot to close still get their buffered rows written before it exits.
+const open = new Set<UsageLedger>();
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('beforeExit', () => {
+    for (const ledger of open) void ledger.close();
+  });
+}
+
+/**
+ * The client's side of the ledger: turns each finished call into rows, hands them to the
+ * writer (which never stalls a call), answers summaries, and flushes on close.
+ */
+export class UsageLedger {
+  private readonly store: LedgerStore;
+  private readonly writer: LedgerWriter;
+  private closing: Promise<void> | undefined;
+
+  constructor(config: LedgerConfig, logger: Logger) {
+    // SQLite opens here, synchronously, so a corrupt or locked file fails the client at
+    // construction with its name, not later inside a call. PostgreSQL connects on first use.
+    this.store =
+      config.backend === 'sqlite'
+        ? openSqliteLedger(config.path ?? 'llmkit.db')
+        : deferredStore(openLedger(config));
+    this.writer = new LedgerWriter(this.store, {
+      queueSize: config.queueSize,
+      flushIntervalMs: config.flushIntervalMs,
+      durability: config.durability,
+      onError: (error, rows) =>
+        logger.error({ err: error, rows }, 'usage ledger write failed; rows kept and retried'),
+    });
+    open.add(this);
+    installExitHook();
+  }
+
+  /** Settle sink. A call refused before any attempt (bad input) leaves no row. */
+  readonly sink: CallSink = (record, context) => {
+    if (record.attempts.length === 0) return;
+    const { call, attempts } = ledgerRows(record);
+    this.writer.record(call, attempts).catch((error: unknown) => {
+      context.logger.error({ err: error, requestId: record.requestId }, 'usage ledger record failed');
+    });
+  };
+
+  async summary(options: SummaryOptions = {}): Promise<Summary> {
+    const { since, until, timeZone } = resolvePeriod(options);
+    await this.writer.flush();
+    return this.store.summary({
+      since,
+      until,
+      timeZone,
+      groupBy: parseGroupBy(options.groupBy ?? 'model'),
+      ...(options.provider === undefined ? {} : { provider: options.provider }),
+      ...(options.model === undefined ? {} : { model: options.model }),
+    });
+  }
+
+  flush(): Promise<void> {
+    return this.writer.flush();
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.writer.close().finally(() => open.delete(this));
+    return this.closing;
+  }
+}
+
+function deferredStore(opening: Promise<LedgerStore>): LedgerStore {
+  opening.catch(() => {}); // surfaced by the first write or summary
+  return {
+    backend: 'postgres',
+    write: async (batch) => (await opening).write(batch),
+    summary: async (query) => (await opening).summary(query),
+    close: async () => (await opening.catch(() => undefined))?.close(),
+  };
+}
