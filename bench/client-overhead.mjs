@@ -2,6 +2,9 @@
 // same fake upstream (0 ms latency) in the same run. Usage: npm run bench [-- --calls 4000 --rounds 3]
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import OpenAI from 'openai';
 import { createLogger, LLMClient, loadConfig } from '../dist/index.js';
@@ -24,18 +27,27 @@ const baseURL = String(firstLine).trim();
 server.stdout.resume();
 
 const official = new OpenAI({ apiKey: 'sk-bench', baseURL, maxRetries: 0 });
-const llmkit = new LLMClient({
-  config: loadConfig({
-    envFile: false,
-    env: { BENCH_KEY: 'sk-bench' },
-    overrides: {
-      defaultModel: 'bench/fake-model',
-      providers: { bench: { baseURL, apiKeyEnv: 'BENCH_KEY' } },
-      retry: { maxRetries: 0 },
-    },
-  }),
-  logger: createLogger({ level: 'silent', stderrLevel: 'silent' }),
-});
+const home = mkdtempSync(join(tmpdir(), 'llmkit-bench-'));
+const client = (ledger) =>
+  new LLMClient({
+    config: loadConfig({
+      cwd: home,
+      envFile: false,
+      env: { BENCH_KEY: 'sk-bench' },
+      overrides: {
+        home,
+        defaultModel: 'bench/fake-model',
+        providers: { bench: { baseURL, apiKeyEnv: 'BENCH_KEY' } },
+        prices: { 'bench/fake-model': { input: 0.27, output: 1.1 } },
+        retry: { maxRetries: 0 },
+        ledger: { enabled: ledger },
+      },
+    }),
+    logger: createLogger({ level: 'silent', stderrLevel: 'silent' }),
+  });
+const llmkit = client(false);
+// The default embedded ledger: SQLite in <home>/llmkit.db, buffered writes.
+const withLedger = client(true);
 
 const messages = [{ role: 'user', content: 'Say something about foxes.' }];
 const contenders = {
@@ -51,7 +63,9 @@ const contenders = {
       }
     : () => official.chat.completions.create({ model: 'fake-model', messages }),
   llmkit: values.stream ? () => llmkit.stream(messages).finish() : () => llmkit.generate(messages),
+  'llmkit+ledger': values.stream ? () => withLedger.stream(messages).finish() : () => withLedger.generate(messages),
 };
+const names = Object.keys(contenders);
 
 async function measure(call, total, concurrency) {
   const latencies = new Float64Array(total);
@@ -74,11 +88,12 @@ async function measure(call, total, concurrency) {
 
 const results = [];
 for (const concurrency of [1, 32]) {
-  for (const name of Object.keys(contenders)) await measure(contenders[name], 300, concurrency); // warm up
-  const samples = { openai: [], llmkit: [] };
-  // Alternate the contenders round by round so drift on a noisy machine hits both alike.
+  for (const name of names) await measure(contenders[name], 300, concurrency); // warm up
+  const samples = Object.fromEntries(names.map((name) => [name, []]));
+  // Rotate the order round by round so drift on a noisy machine hits every contender alike.
   for (let round = 0; round < rounds; round++) {
-    for (const name of round % 2 ? ['llmkit', 'openai'] : ['openai', 'llmkit']) {
+    for (let index = 0; index < names.length; index++) {
+      const name = names[(index + round) % names.length];
       samples[name].push(await measure(contenders[name], calls, concurrency));
     }
   }
@@ -88,23 +103,22 @@ for (const concurrency of [1, 32]) {
     p50: median(samples[name], 'p50'),
     p99: median(samples[name], 'p99'),
   });
-  const openai = row('openai');
-  const ours = row('llmkit');
-  results.push({ concurrency, openai, llmkit: ours, ratio: ours.callsPerSecond / openai.callsPerSecond });
+  results.push({ concurrency, rows: Object.fromEntries(names.map((name) => [name, row(name)])) });
 }
 
 const fmt = (n, digits = 0) => n.toFixed(digits);
-console.log(
-  `mode: ${values.stream ? 'stream' : 'generate'}; ${calls} calls x ${rounds} rounds per contender and concurrency; node ${process.versions.node}`,
-);
-console.log('| concurrency | client | calls/s | p50 ms | p99 ms | llmkit / openai |');
-console.log('| --- | --- | --- | --- | --- | --- |');
-for (const { concurrency, openai, llmkit: ours, ratio } of results) {
-  console.log(
-    `| ${concurrency} | openai | ${fmt(openai.callsPerSecond)} | ${fmt(openai.p50, 2)} | ${fmt(openai.p99, 2)} | |`,
-  );
-  console.log(
-    `| ${concurrency} | llmkit | ${fmt(ours.callsPerSecond)} | ${fmt(ours.p50, 2)} | ${fmt(ours.p99, 2)} | **${fmt(ratio, 2)}x** |`,
-  );
+console.log(`mode: ${values.stream ? 'stream' : 'generate'}; ${calls} calls x ${rounds} rounds per contender and concurrency; node ${process.versions.node}`);
+console.log('| concurrency | client | calls/s | p50 ms | p99 ms | vs openai | ledger on / off |');
+console.log('| --- | --- | --- | --- | --- | --- | --- |');
+for (const { concurrency, rows } of results) {
+  const base = rows.openai.callsPerSecond;
+  for (const name of names) {
+    const r = rows[name];
+    const versus = name === 'openai' ? '' : `**${fmt(r.callsPerSecond / base, 2)}x**`;
+    const ledger = name === 'llmkit+ledger' ? `**${fmt(r.callsPerSecond / rows.llmkit.callsPerSecond, 3)}x**` : '';
+    console.log(`| ${concurrency} | ${name} | ${fmt(r.callsPerSecond)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${versus} | ${ledger} |`);
+  }
 }
+await withLedger.close();
+rmSync(home, { recursive: true, force: true });
 server.disconnect();
