@@ -63,7 +63,9 @@ const contenders = {
       }
     : () => official.chat.completions.create({ model: 'fake-model', messages }),
   llmkit: values.stream ? () => llmkit.stream(messages).finish() : () => llmkit.generate(messages),
-  'llmkit+ledger': values.stream ? () => withLedger.stream(messages).finish() : () => withLedger.generate(messages),
+  'llmkit+ledger': values.stream
+    ? () => withLedger.stream(messages).finish()
+    : () => withLedger.generate(messages),
 };
 const names = Object.keys(contenders);
 
@@ -107,7 +109,9 @@ for (const concurrency of [1, 32]) {
 }
 
 const fmt = (n, digits = 0) => n.toFixed(digits);
-console.log(`mode: ${values.stream ? 'stream' : 'generate'}; ${calls} calls x ${rounds} rounds per contender and concurrency; node ${process.versions.node}`);
+console.log(
+  `mode: ${values.stream ? 'stream' : 'generate'}; ${calls} calls x ${rounds} rounds per contender and concurrency; node ${process.versions.node}`,
+);
 console.log('| concurrency | client | calls/s | p50 ms | p99 ms | vs openai | ledger on / off |');
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const { concurrency, rows } of results) {
@@ -115,8 +119,11 @@ for (const { concurrency, rows } of results) {
   for (const name of names) {
     const r = rows[name];
     const versus = name === 'openai' ? '' : `**${fmt(r.callsPerSecond / base, 2)}x**`;
-    const ledger = name === 'llmkit+ledger' ? `**${fmt(r.callsPerSecond / rows.llmkit.callsPerSecond, 3)}x**` : '';
-    console.log(`| ${concurrency} | ${name} | ${fmt(r.callsPerSecond)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${versus} | ${ledger} |`);
+    const ledger =
+      name === 'llmkit+ledger' ? `**${fmt(r.callsPerSecond / rows.llmkit.callsPerSecond, 3)}x**` : '';
+    console.log(
+      `| ${concurrency} | ${name} | ${fmt(r.callsPerSecond)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${versus} | ${ledger} |`,
+    );
   }
 }
 await withLedger.close();

@@ -19,7 +19,9 @@ const platforms = {
 function constraints(name) {
   const base = name.split('/').pop();
   const os = platforms.os.find((candidate) => base.includes(candidate));
-  const cpu = base.includes('universal') ? undefined : platforms.cpu.find((candidate) => base.includes(candidate));
+  const cpu = base.includes('universal')
+    ? undefined
+    : platforms.cpu.find((candidate) => base.includes(candidate));
   const entry = {};
   if (os) entry.os = [os];
   if (cpu) entry.cpu = [cpu];
@@ -52,4 +54,5 @@ const sorted = Object.fromEntries(
 lock.packages = sorted;
 writeFileSync(lockPath, `${JSON.stringify(lock, null, 2)}\n`);
 console.log(`complete-lockfile: added ${added} platform stub entries`);
-if (process.argv.includes('--check')) execFileSync('npm', ['ci', '--ignore-scripts', '--dry-run'], { stdio: 'inherit' });
+if (process.argv.includes('--check'))
+  execFileSync('npm', ['ci', '--ignore-scripts', '--dry-run'], { stdio: 'inherit' });
