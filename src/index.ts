@@ -1,3 +1,32 @@
+export {
+  type AlertChannel,
+  AlertDispatcher,
+  type AlertEvent,
+  type AlertsConfig,
+  createAlertDispatcher,
+  createChannels,
+  type DeliveryResult,
+  formatAlert,
+} from './alerts/index.js';
+export { periodWindow } from './budget/budget-period.js';
+export type { BudgetConfig, BudgetSettings } from './budget/budget-schema.js';
+export type {
+  BudgetLine,
+  BudgetStore,
+  LineState,
+  Reservation,
+  ReserveOutcome,
+} from './budget/budget-store.js';
+export {
+  type ActiveBudget,
+  type BudgetStatusRow,
+  Budgets,
+  type ThresholdCrossing,
+} from './budget/budgets.js';
+export { openBudgetStore } from './budget/open-budget-store.js';
+export { openRedisBudgetStore } from './budget/redis-budget-store.js';
+export { openSqliteBudgetStore } from './budget/sqlite-budget-store.js';
+export { BudgetStoreUnavailableError } from './budget/store-unavailable-error.js';
 export type { CallOptions, Prompt } from './client/call-options.js';
 export { LLMClient, type LLMClientOptions } from './client/llm-client.js';
 export { LlmStream, type StreamEvent } from './client/llm-stream.js';

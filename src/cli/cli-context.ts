@@ -59,19 +59,31 @@ export function reportError(error: unknown, json = false): number {
   return exitCodes.other;
 }
 
-/** A commander argument parser for numbers; whole numbers are also never negative. */
-export function parseNumber(name: string, integer: boolean) {
+/** A commander argument parser for numbers; whole numbers are never below `minimum` (0 by default). */
+export function parseNumber(name: string, integer: boolean, minimum = 0) {
   return (value: string): number => {
     const parsed = Number(value);
     if (
       value.trim() === '' ||
       !Number.isFinite(parsed) ||
-      (integer && (!Number.isInteger(parsed) || parsed < 0))
+      (integer && (!Number.isInteger(parsed) || parsed < minimum))
     ) {
       throw new InvalidArgumentError(
-        `${name} must be ${integer ? 'a whole number >= 0' : 'a number'}, got "${value}"`,
+        `${name} must be ${integer ? `a whole number >= ${minimum}` : 'a number'}, got "${value}"`,
       );
     }
     return parsed;
   };
+}
+
+/**
+ * Closes the client after the command did its work. A ledger that cannot write its last rows
+ * is worth a warning line, but must not turn a good answer into a failed command.
+ */
+export async function closeQuietly(client: { close(): Promise<void> } | undefined): Promise<void> {
+  try {
+    await client?.close();
+  } catch (error) {
+    process.stderr.write(`llmkit: warning: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
 }

@@ -1,4 +1,6 @@
 import { Command, CommanderError } from 'commander';
+import { registerAlerts } from './commands/alerts.js';
+import { registerBudget } from './commands/budget.js';
 import { registerChat } from './commands/chat.js';
 import { registerConfig } from './commands/config-check.js';
 import { registerDemo } from './commands/demo.js';
@@ -38,6 +40,8 @@ registerDemo(program);
 registerPrices(program);
 registerTokens(program);
 registerUsage(program);
+registerAlerts(program);
+registerBudget(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
+import { type AlertDispatcher, createAlertDispatcher } from '../alerts/create-alert-dispatcher.js';
+import { scheduleDailySummary } from '../alerts/daily-summary.js';
+import { thresholdEvent } from '../alerts/threshold-event.js';
+import { budgetSink } from '../budget/budget-sink.js';
+import { Budgets, type ThresholdCrossing } from '../budget/budgets.js';
+import { openBudgetStore } from '../budget/open-budget-store.js';
 import { type LoadConfigOptions, type LoadedConfig, loadConfig } from '../config/load-config.js';
 import { resolveModel } from '../config/resolve-model.js';
 import { TimeoutError } from '../errors/index.js';
@@ -8,6 +14,7 @@ import { logAttempt, logCall } from '../logging/call-log.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import type { CallContext, CallRecord, CallTarget, GenerateResult } from '../pipeline/call-context.js';
 import { type NamedStep, runPipeline } from '../pipeline/pipeline.js';
+import { budgetStep } from '../pipeline/steps/budget.js';
 import { preflightStep } from '../pipeline/steps/preflight.js';
 import { providerStep } from '../pipeline/steps/provider.js';
 import { retryStep } from '../pipeline/steps/retry.js';
@@ -51,6 +58,11 @@ export class LLMClient {
   readonly logger: Logger;
   /** Spend and usage recorded in the ledger; undefined when `ledger.enabled` is false. */
   readonly ledger: UsageLedger | undefined;
+  /** The configured budgets and their store; undefined when none is configured. */
+  readonly budgets: Budgets | undefined;
+  private readonly alerts: AlertDispatcher;
+  private readonly pendingSettles = new Set<Promise<void>>();
+  private stopDailySummary: (() => void) | undefined;
   private readonly runningTotals = new RunningTotals();
   private readonly providers = new Map<string, Provider>();
   private readonly prices: PriceBook;
@@ -84,9 +96,49 @@ export class LLMClient {
         ),
     });
     this.ledger = settings.ledger.enabled ? new UsageLedger(settings.ledger, this.logger) : undefined;
+    this.alerts = createAlertDispatcher(settings.alerts, this.config.env, this.logger);
+    this.budgets =
+      settings.budgets.length > 0
+        ? new Budgets(
+            settings.budgets,
+            settings.budgetSettings,
+            openBudgetStore(settings.budgetSettings),
+            this.logger,
+          )
+        : undefined;
     const sinks: CallSink[] = [logCall, (record) => this.runningTotals.add(record)];
     if (this.ledger) sinks.push(this.ledger.sink);
+    if (this.budgets) {
+      const announce = (crossing: ThresholdCrossing) => {
+        const event = thresholdEvent(crossing);
+        // Every crossing is logged, whatever channels are configured, so none goes unseen.
+        this.logger.warn(
+          {
+            event: 'alert',
+            budget: crossing.budget.name,
+            threshold: crossing.threshold,
+            percent: crossing.percent,
+            spentUsd: event.spentUsd,
+          },
+          `budget "${crossing.budget.name}" passed ${crossing.threshold}% of its limit (${crossing.percent.toFixed(1)}%)`,
+        );
+        this.alerts.dispatch(event, crossing.budget.budget.channels);
+      };
+      sinks.push(budgetSink(this.budgets, announce, this.pendingSettles));
+    }
     if (options.onCall) sinks.push(options.onCall);
+    const summary = settings.alerts.dailySummary;
+    if (summary?.enabled && this.ledger) {
+      const ledger = this.ledger;
+      this.stopDailySummary = scheduleDailySummary({
+        at: summary.at,
+        timeZone: settings.budgetSettings.timeZone,
+        summarize: (since, until) =>
+          ledger.summary({ since: new Date(since), until: new Date(until), groupBy: 'model' }),
+        send: (event) => this.alerts.dispatch(event, summary.channels),
+        onError: (error) => this.logger.error({ err: error }, 'daily spend summary failed'),
+      });
+    }
     const cost = (provider: string, model: string, usage: Usage) => this.prices.cost(provider, model, usage);
     this.steps = [
       settleStep(sinks, {
@@ -104,6 +156,7 @@ export class LLMClient {
         limits: (provider, model) => this.prices.limits(provider, model),
         cost,
       }),
+      ...(this.budgets ? [budgetStep({ budgets: this.budgets, cost })] : []),
       routeStep,
       retryStep,
       providerStep,
@@ -153,7 +206,7 @@ export class LLMClient {
 
   /** The brief's `calculate_cost(usage)`: USD for `usage` on `model` (default model if omitted); null when unpriced. */
   calculateCost(usage: Usage, model?: string): number | null {
-    const target = resolveModel(model ?? this.defaultModel, this.config.config);
+    const target = this.planTarget(model);
     const nanos = this.prices.cost(target.provider, target.model, usage);
     return nanos === null ? null : nanos / 1e9;
   }
@@ -166,8 +219,12 @@ export class LLMClient {
     },
   };
 
-  /** Writes what the ledger still buffers and releases it. Call before the process exits. */
+  /** Settles what is pending, delivers queued alerts, flushes the ledger. Call before the process exits. */
   async close(): Promise<void> {
+    this.stopDailySummary?.();
+    await Promise.all([...this.pendingSettles]);
+    await this.alerts.close();
+    await this.budgets?.store.close();
     await this.ledger?.close();
   }
 

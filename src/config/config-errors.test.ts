@@ -166,3 +166,47 @@ describe('credentials in headers', () => {
     rmSync(cwd, { recursive: true, force: true });
   });
 });
+
+describe('budgets and alerts: one line naming the key', () => {
+  const load = (overrides: Record<string, unknown>) => () =>
+    loadConfig({
+      env: {},
+      envFile: false,
+      overrides: overrides as NonNullable<LoadConfigOptions['overrides']>,
+    });
+  it.each([
+    [{ budgets: [{ period: 'day', limitUsd: 1 }] }, /budgets\.0\.scope .*is required/],
+    [
+      { budgets: [{ scope: 'everything', period: 'day', limitUsd: 1 }] },
+      /budgets\.0\.scope .*must be .* \(got "everything"\)/,
+    ],
+    [
+      { budgets: [{ scope: 'global', period: 'day', limitUsd: -1 }] },
+      /budgets\.0\.limitUsd .*must be a number of USD >= 0/,
+    ],
+    [{ budgets: [{ scope: 'global', period: 'day' }] }, /budgets\.0 .*needs limitUsd or limitTokens/],
+    [
+      { budgets: [{ scope: 'global', period: 'fortnight', limitUsd: 1 }] },
+      /budgets\.0\.period .*must be one of hour, day, week, month, total/,
+    ],
+    [{ budgetSettings: { timeZone: 'Mars/Base' } }, /budgetSettings\.timeZone .*must be an IANA time zone/],
+    [
+      { budgets: [{ scope: 'global', period: 'day', limitUsd: 1, channels: ['nope'] }] },
+      /budgets\.0\.channels .*names alert channel "nope"/,
+    ],
+    [
+      { alerts: { channels: { ops: { type: 'webhook', url: 'ftp://example.com/hook' } } } },
+      /alerts\.channels\.ops\.url .*must be an http\(s\) URL/,
+    ],
+  ])('%j', (overrides, message) => {
+    expect(load(overrides)).toThrow(ConfigError);
+    expect(load(overrides)).toThrow(message);
+  });
+
+  it('never echoes an alert channel URL, which embeds its token', () => {
+    const secret = 'ftp://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX';
+    expect(load({ alerts: { channels: { ops: { type: 'slack', url: secret } } } })).toThrow(
+      /^(?!.*XXXXXXXX).*alerts\.channels\.ops\.url/,
+    );
+  });
+});

@@ -12,6 +12,7 @@ function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
   if (path.length === 4 && path[0] === 'prices' && path[2] === 'tiers')
     return objectShapes['priceTier'] ?? [];
   if (path.length === 2 && path[0] === 'models') return objectShapes['model'] ?? [];
+  if (path.length === 2 && path[0] === 'budgets') return objectShapes['budget'] ?? [];
   return objectShapes[joinPath(path)] ?? [];
 }
 
@@ -48,8 +49,10 @@ function problemOf(issue: Issue, value: unknown): string {
     return 'is required';
   }
   const problem = issue.message.startsWith('must') ? issue.message : `is invalid: ${issue.message}`;
-  // Header values and key variable names are where a pasted key usually lands; never echo them.
-  if (path.includes('headers') || path[path.length - 1] === 'apiKeyEnv') return problem;
+  // Header values, key variable names and alert channels (webhook URLs embed tokens, the
+  // database URL a password) are where secrets land; never echo them.
+  const secretish = /url|key|secret|token|password/i.test(String(path[path.length - 1] ?? ''));
+  if (path.includes('headers') || path[0] === 'alerts' || secretish) return problem;
   const options =
     issue.code === 'invalid_value' ? issue.values.filter((option) => typeof option === 'string') : [];
   const suggestion = typeof value === 'string' ? closestMatch(value, options) : undefined;

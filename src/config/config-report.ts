@@ -1,3 +1,4 @@
+import { maskURL } from '../alerts/mask-url.js';
 import { LlmkitError } from '../errors/index.js';
 import { objectShapes, type ProviderConfig } from './config-schema.js';
 import type { LoadedConfig } from './load-config.js';
@@ -27,6 +28,8 @@ function maskValue(path: string, value: string): string {
   const segments = path.split('.');
   const inMap = segments.includes('headers') || segments.includes('query');
   if (inMap && sensitiveName.test(segments[segments.length - 1] ?? '')) return maskSecret(value);
+  // Alert channel URLs (Slack, Feishu, DingTalk, WeCom webhooks) carry their token in the path or query.
+  if (segments[0] === 'alerts') return value.replace(/https?:\/\/[^\s"',]+/g, (url) => maskURL(url));
   // Credentials in a URL (`https://user:secret@host`) are still credentials.
   return value.replace(/(\/\/[^/:@\s]*:)[^@/\s]+@/, '$1***@');
 }
@@ -57,8 +60,11 @@ export function configReport(loaded: LoadedConfig): ConfigReportRow[] {
   const { config, sources } = loaded;
   const rows: ConfigReportRow[] = [];
   const secrets: string[] = [];
+  // An object-valued row (alerts.channels) takes the source of the leaves it holds.
+  const sourceOf = (key: string) =>
+    sources[key] ?? Object.entries(sources).find(([leaf]) => leaf.startsWith(`${key}.`))?.[1] ?? 'default';
   const add = (key: string, value: unknown) =>
-    rows.push({ key, value: maskValue(key, render(value)), source: sources[key] ?? 'default' });
+    rows.push({ key, value: maskValue(key, render(value)), source: sourceOf(key) });
 
   for (const section of objectShapes[''] ?? []) {
     if (section === 'providers') {

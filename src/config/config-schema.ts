@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { alertsSchema } from '../alerts/alerts-schema.js';
+import { budgetSettingsSchema, budgetsSchema } from '../budget/budget-schema.js';
 import { ledgerSchema, modelLimitsSchema, priceSchema, priceTierSchema } from './cost-schema.js';
 import { presetNames } from './presets.js';
 
@@ -102,22 +104,40 @@ export const streamSchema = z.strictObject(
   { error: 'must be an object' },
 );
 
-export const configSchema = z.strictObject({
-  defaultProvider: text.default('openai'),
-  defaultModel: text.optional(),
-  home: text.default('./.llmkit'),
-  providers: z.record(providerName, providerSchema, { error: 'must be an object' }).default(() => ({})),
-  aliases: z.record(z.string(), text, { error: 'must be an object' }).default(() => ({})),
-  retry: retrySchema.prefault({}),
-  timeouts: timeoutsSchema.prefault({}),
-  log: logSchema.prefault({}),
-  stream: streamSchema.prefault({}),
-  /** Price overrides and additions, by `provider/model` (or a bare model id for every provider). */
-  prices: z.record(z.string(), priceSchema, { error: 'must be an object' }).default(() => ({})),
-  /** Context window and output limits, by `provider/model`, where the price data lacks them. */
-  models: z.record(z.string(), modelLimitsSchema, { error: 'must be an object' }).default(() => ({})),
-  ledger: ledgerSchema.prefault({}),
-});
+export const configSchema = z
+  .strictObject({
+    defaultProvider: text.default('openai'),
+    defaultModel: text.optional(),
+    home: text.default('./.llmkit'),
+    providers: z.record(providerName, providerSchema, { error: 'must be an object' }).default(() => ({})),
+    aliases: z.record(z.string(), text, { error: 'must be an object' }).default(() => ({})),
+    retry: retrySchema.prefault({}),
+    timeouts: timeoutsSchema.prefault({}),
+    log: logSchema.prefault({}),
+    stream: streamSchema.prefault({}),
+    /** Price overrides and additions, by `provider/model` (or a bare model id for every provider). */
+    prices: z.record(z.string(), priceSchema, { error: 'must be an object' }).default(() => ({})),
+    /** Context window and output limits, by `provider/model`, where the price data lacks them. */
+    models: z.record(z.string(), modelLimitsSchema, { error: 'must be an object' }).default(() => ({})),
+    ledger: ledgerSchema.prefault({}),
+    budgets: budgetsSchema.default(() => []),
+    budgetSettings: budgetSettingsSchema.prefault({}),
+    alerts: alertsSchema.prefault({}),
+  })
+  .superRefine((config, context) => {
+    // A budget naming a channel that does not exist would alert nobody: say so at load time.
+    const known = Object.keys(config.alerts.channels);
+    config.budgets.forEach((budget, index) => {
+      const unknown = budget.channels?.find((name) => !known.includes(name));
+      if (unknown !== undefined) {
+        context.addIssue({
+          code: 'custom',
+          path: ['budgets', index, 'channels'],
+          message: `names alert channel "${unknown}", which is not under alerts.channels`,
+        });
+      }
+    });
+  });
 
 /** Object schemas by key path, so an unknown key can be matched against its known neighbours. */
 export const objectShapes: Readonly<Record<string, readonly string[]>> = {
@@ -128,6 +148,19 @@ export const objectShapes: Readonly<Record<string, readonly string[]>> = {
   stream: Object.keys(streamSchema.shape),
   provider: Object.keys(providerSchema.shape),
   ledger: Object.keys(ledgerSchema.shape),
+  budgetSettings: Object.keys(budgetSettingsSchema.shape),
+  alerts: Object.keys(alertsSchema.shape),
+  budget: [
+    'name',
+    'scope',
+    'period',
+    'limitUsd',
+    'limitTokens',
+    'mode',
+    'onExceed',
+    'thresholds',
+    'channels',
+  ],
   price: Object.keys(priceSchema.shape),
   priceTier: Object.keys(priceTierSchema.shape),
   model: Object.keys(modelLimitsSchema.shape),

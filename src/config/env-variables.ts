@@ -64,6 +64,19 @@ const llmkitBindings: EnvBinding[] = [
   binding('LLMKIT_LEDGER_BACKEND', 'ledger.backend', 'usage ledger backend: sqlite or postgres', text),
   binding('LLMKIT_LEDGER_PATH', 'ledger.path', 'SQLite ledger file (default <home>/llmkit.db)', text),
   binding('LLMKIT_DATABASE_URL', 'ledger.url', 'PostgreSQL connection string for the ledger', text),
+  binding('LLMKIT_BUDGET_STORE', 'budgetSettings.store', 'where budget counters live: sqlite or redis', text),
+  binding(
+    'LLMKIT_REDIS_URL',
+    'budgetSettings.redisUrl',
+    'Redis for budgets shared by several instances',
+    text,
+  ),
+  binding(
+    'LLMKIT_TIMEZONE',
+    'budgetSettings.timeZone',
+    'IANA time zone of budget periods (default UTC)',
+    text,
+  ),
   binding(
     'LLMKIT_DEBUG',
     'log.debugHttp',

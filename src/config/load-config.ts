@@ -118,6 +118,10 @@ function finish(config: LlmkitConfig, cwd: string): LlmkitConfig {
   config.home = absolutePath(cwd, config.home);
   if (config.log.file !== undefined) config.log.file = absolutePath(cwd, config.log.file);
   config.ledger.path = absolutePath(cwd, config.ledger.path ?? resolve(config.home, 'llmkit.db'));
+  config.budgetSettings.path = absolutePath(
+    cwd,
+    config.budgetSettings.path ?? resolve(config.home, 'budgets.db'),
+  );
   for (const provider of Object.values(config.providers)) {
     // `https://host/v1/` + `/chat/completions` would request `//chat/completions`.
     provider.baseURL = provider.baseURL.replace(/\/+$/, '');

@@ -82,8 +82,9 @@ export function leafEntries(value: unknown, prefix: readonly string[] = []): Arr
 export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let current = root;
   for (const key of path) {
-    if (!isPlainObject(current)) return undefined;
-    current = current[String(key)];
+    if (Array.isArray(current)) current = current[Number(key)];
+    else if (isPlainObject(current)) current = current[String(key)];
+    else return undefined;
   }
   return current;
 }
@@ -95,6 +96,11 @@ export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 export function sourceAt(sources: Record<string, ConfigSource>, path: string): ConfigSource | undefined {
   const exact = sources[path];
   if (exact !== undefined) return exact;
+  // A list is one leaf (`budgets`): an issue at `budgets.0.scope` came from where the list did.
+  const list = Object.keys(sources).find(
+    (key) => path.startsWith(`${key}.`) && /^\d+(\.|$)/.test(path.slice(key.length + 1)),
+  );
+  if (list !== undefined) return sources[list];
   const nested = Object.entries(sources)
     .filter(([key]) => path === '' || key.startsWith(`${path}.`))
     .map(([, source]) => source);

@@ -89,7 +89,7 @@ export class RateLimitError extends APIError {
   }
 }
 
-/** OpenAI's `insufficient_quota` 429: out of credit, so retrying only burns time. */
+/** Out of credit: OpenAI's `insufficient_quota` 429, or a 402 (DeepSeek's "Insufficient Balance"). Retrying only burns time. */
 export class QuotaExceededError extends APIError {
   override readonly code = 'quota_exceeded';
   constructor(detail: string, fields: LlmkitErrorFields = {}) {
@@ -166,5 +166,55 @@ export class AbortedError extends LlmkitError {
   override readonly exitCode = exitCodes.interrupted;
   constructor(fields: LlmkitErrorFields = {}) {
     super('the call was aborted', hints.aborted, fields);
+  }
+}
+
+export interface BudgetErrorFields extends LlmkitErrorFields {
+  budget?: string | undefined;
+  limitUsd?: number | undefined;
+  spentUsd?: number | undefined;
+  /** Epoch ms when the budget's period ends, if it does. */
+  resetsAt?: number | undefined;
+}
+
+/** A hard budget has no room for the call's worst case. Nothing was sent and nothing was billed. */
+export class BudgetExceededError extends LlmkitError {
+  override readonly code = 'budget_exceeded';
+  override readonly exitCode = exitCodes.refused;
+  readonly budget: string | undefined;
+  readonly limitUsd: number | undefined;
+  readonly spentUsd: number | undefined;
+  readonly resetsAt: number | undefined;
+  constructor(detail: string, fields: BudgetErrorFields & { hint?: string } = {}) {
+    super(
+      detail,
+      fields.hint ??
+        'wait for the period to reset, raise the limit, lower max tokens, or set onExceed: clamp; `llmkit budget status` shows every budget',
+      fields,
+    );
+    this.budget = fields.budget;
+    this.limitUsd = fields.limitUsd;
+    this.spentUsd = fields.spentUsd;
+    this.resetsAt = fields.resetsAt;
+  }
+
+  /** The same refusal with another explanation (no price known, store unreachable...). */
+  withDetail(detail: string): BudgetExceededError {
+    return new BudgetExceededError(detail, {
+      budget: this.budget,
+      limitUsd: this.limitUsd,
+      spentUsd: this.spentUsd,
+      resetsAt: this.resetsAt,
+    });
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return {
+      ...super.toJSON(),
+      budget: this.budget,
+      limitUsd: this.limitUsd,
+      spentUsd: this.spentUsd,
+      resetsAt: this.resetsAt === undefined ? undefined : new Date(this.resetsAt).toISOString(),
+    };
   }
 }

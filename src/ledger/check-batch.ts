@@ -12,7 +12,7 @@ function wholeNumber(value: number | undefined, name: string, requestId: string)
   }
 }
 
-export function checkCall(call: CallRow): void {
+function checkCall(call: CallRow): void {
   const id = call.requestId;
   if (typeof id !== 'string' || id === '')
     throw new RangeError('ledger row: requestId must be a non-empty string');
@@ -27,14 +27,17 @@ export function checkCall(call: CallRow): void {
   wholeNumber(call.attempts, 'attempts', id);
 }
 
-export function checkAttempt(attempt: AttemptRow, requestIds: ReadonlySet<string>): void {
+function checkAttemptFields(attempt: AttemptRow): void {
   const id = attempt.requestId;
-  if (!requestIds.has(id)) throw new RangeError(`ledger attempt row ${id}: its call row is not in the batch`);
   wholeNumber(attempt.attempt, 'attempt', id);
   wholeNumber(attempt.startedAt, 'startedAt', id);
   wholeNumber(attempt.httpStatus, 'httpStatus', id);
   wholeNumber(attempt.latencyMs, 'latencyMs', id);
   wholeNumber(attempt.ttftMs, 'ttftMs', id);
+}
+
+function orphan(attempt: AttemptRow): RangeError {
+  return new RangeError(`ledger attempt row ${attempt.requestId}: its call row is not in the batch`);
 }
 
 /** Throws a RangeError naming the first bad row, before anything is written. */
@@ -44,5 +47,17 @@ export function checkBatch(batch: { calls: readonly CallRow[]; attempts: readonl
     checkCall(call);
     requestIds.add(call.requestId);
   }
-  for (const attempt of batch.attempts) checkAttempt(attempt, requestIds);
+  for (const attempt of batch.attempts) {
+    if (!requestIds.has(attempt.requestId)) throw orphan(attempt);
+    checkAttemptFields(attempt);
+  }
+}
+
+/** checkBatch for one call and its attempts, without building a batch: it runs on every record. */
+export function checkRecord(call: CallRow, attempts: readonly AttemptRow[]): void {
+  checkCall(call);
+  for (const attempt of attempts) {
+    if (attempt.requestId !== call.requestId) throw orphan(attempt);
+    checkAttemptFields(attempt);
+  }
 }

@@ -1,10 +1,13 @@
 // Run by ledger-crash.test.ts in its own process, which it kills with SIGKILL mid-loop. Records
-// calls through a sync writer and prints each requestId only after its `record` resolved.
-import { LedgerWriter } from './ledger-writer.js';
-import { openLedger } from './open-ledger.js';
+// calls through a sync writer and prints each requestId only after its `record` resolved. With
+// a second argument, the ledger comes from that module (the built dist/index.js, whose SQLite
+// store writes in a worker thread) instead of these sources (bundled in, writing in-thread).
 
-const path = process.argv[2];
-if (!path) throw new Error('usage: crash-child <ledger path>');
+const [path, module] = process.argv.slice(2);
+if (!path) throw new Error('usage: crash-child <ledger path> [ledger module]');
+const { LedgerWriter, openLedger }: typeof import('./index.js') = module
+  ? await import(module)
+  : await import('./index.js');
 const config = {
   enabled: true,
   backend: 'sqlite',
@@ -13,7 +16,9 @@ const config = {
   flushIntervalMs: 100,
   durability: 'sync',
 } as const;
-const writer = new LedgerWriter(await openLedger(config), config);
+const store = await openLedger(config);
+process.stdout.write(`writes in ${(store as { writeThread?: string }).writeThread} thread\n`);
+const writer = new LedgerWriter(store, config);
 
 for (let round = 0; ; round += 1) {
   // A few calls at a time, so the kill also lands on group commits in flight.

@@ -16,4 +16,4 @@ export { LedgerWriter, type LedgerWriterOptions } from './ledger-writer.js';
 export { openLedger } from './open-ledger.js';
 export { openPostgresLedger, type PostgresLedgerOptions } from './postgres-ledger.js';
 export { schemaVersion as ledgerSchemaVersion } from './schema-version.js';
-export { openSqliteLedger, type SqliteLedgerOptions } from './sqlite-ledger.js';
+export { openSqliteLedger, type SqliteLedgerOptions, type SqliteLedgerStore } from './sqlite-ledger.js';

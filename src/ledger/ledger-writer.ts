@@ -1,4 +1,4 @@
-import { checkBatch } from './check-batch.js';
+import { checkRecord } from './check-batch.js';
 import { LedgerError } from './ledger-error.js';
 import type { AttemptRow, CallRow, LedgerStore } from './ledger-store.js';
 
@@ -85,7 +85,7 @@ export class LedgerWriter {
       );
     }
     try {
-      checkBatch({ calls: [call], attempts });
+      checkRecord(call, attempts);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -37,6 +37,16 @@ describe('sqlite ledger file', () => {
     db.close();
   });
 
+  it('writes in the calling thread when run from the sources, which have no worker file to start', async () => {
+    const path = join(folder, 'llmkit.db');
+    const store = openSqliteLedger(path);
+    expect(store.writeThread).toBe('main');
+    await store.close();
+    expect(() => openSqliteLedger(path, { writeThread: 'worker' })).toThrow(
+      /asked to write in a worker thread, but sqlite-write-worker\.js is missing/,
+    );
+  });
+
   it('refuses a file that is not a database, naming it, and leaves it untouched', () => {
     const path = join(folder, 'llmkit.db');
     const garbage = Buffer.from('this is not a database\n'.repeat(400));

@@ -1,17 +1,12 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { checkBatch } from './check-batch.js';
 import {
   type AttemptColumns,
-  attemptColumnNames,
   attemptFromColumns,
-  attemptsByCall,
-  attemptToColumns,
   type CallColumns,
-  callColumnNames,
   callFromColumns,
-  callToColumns,
 } from './ledger-columns.js';
 import { LedgerError } from './ledger-error.js';
 import type {
@@ -23,8 +18,10 @@ import type {
   Summary,
   SummaryQuery,
 } from './ledger-store.js';
+import { encodeSqliteBatch, type SqliteBatch, sqliteBatchWriter } from './sqlite-batch.js';
 import { sqliteError } from './sqlite-error.js';
 import { migrateSqlite } from './sqlite-schema.js';
+import { SqliteWriteThread, writeWorkerFile } from './sqlite-write-thread.js';
 import { type AggregateRow, type GroupedRow, summaryFromRows } from './summary-from-rows.js';
 import { summarySql } from './summary-sql.js';
 
@@ -36,49 +33,42 @@ export interface SqliteLedgerOptions {
    * OS. `full`: it also survives power loss or an OS crash, at the price of an fsync per commit.
    */
   synchronous?: 'normal' | 'full';
+  /**
+   * Where inserts and commits run. `worker`: a worker thread with its own connection, so a batch
+   * never holds the event loop. `main`: the calling thread. Default: `worker` when the built
+   * package's worker file is present, `main` otherwise (running from the sources, or from a bundle
+   * that left the file out). Asking for `worker` without the file is a LedgerError.
+   */
+  writeThread?: 'worker' | 'main';
 }
 
-type SqliteValue = string | number | null;
-
-function sqliteValue(value: string | number | boolean | null): SqliteValue {
-  return typeof value === 'boolean' ? (value ? 1 : 0) : value;
+/** The SQLite store, saying where its writes run. */
+export interface SqliteLedgerStore extends LedgerStore, CallLookup {
+  readonly writeThread: 'worker' | 'main';
 }
 
-function insertSql(table: string, columns: readonly string[], conflict: string): string {
-  const placeholders = columns.map(() => '?').join(', ');
-  return `insert into ${table} (${columns.join(', ')}) values (${placeholders}) on conflict ${conflict} do nothing`;
-}
-
-class SqliteLedger implements LedgerStore, CallLookup {
+class SqliteLedger implements SqliteLedgerStore {
   readonly backend = 'sqlite';
+  readonly writeThread: 'worker' | 'main';
   readonly #db: Database.Database;
   readonly #path: string;
   readonly #busyTimeoutMs: number;
-  readonly #writeBatch: (batch: { calls: CallRow[]; attempts: AttemptRow[] }) => void;
+  readonly #thread: SqliteWriteThread | undefined;
+  readonly #writeBatch: ((batch: SqliteBatch) => void) | undefined;
 
-  constructor(db: Database.Database, path: string, busyTimeoutMs: number) {
+  /** Writes go to `thread` when given; `db` then only reads. */
+  constructor(
+    db: Database.Database,
+    path: string,
+    busyTimeoutMs: number,
+    thread: SqliteWriteThread | undefined,
+  ) {
     this.#db = db;
     this.#path = path;
     this.#busyTimeoutMs = busyTimeoutMs;
-    const insertCall = db.prepare(insertSql('calls', callColumnNames, '(request_id)'));
-    const insertTag = db.prepare(insertSql('call_tags', ['request_id', 'tag'], '(request_id, tag)'));
-    const insertAttempt = db.prepare(insertSql('attempts', attemptColumnNames, '(request_id, attempt)'));
-    const transaction = db.transaction((batch: { calls: CallRow[]; attempts: AttemptRow[] }) => {
-      const attempts = attemptsByCall(batch.attempts);
-      for (const call of batch.calls) {
-        const columns = callToColumns(call);
-        // A call already stored (a re-sent batch) is skipped with its tags and attempts.
-        if (insertCall.run(callColumnNames.map((name) => sqliteValue(columns[name]))).changes === 0) continue;
-        for (const tag of new Set(call.tags)) insertTag.run(call.requestId, tag);
-        for (const attempt of attempts.get(call.requestId) ?? []) {
-          const attemptColumns = attemptToColumns(attempt);
-          insertAttempt.run(attemptColumnNames.map((name) => attemptColumns[name]));
-        }
-      }
-    });
-    // BEGIN IMMEDIATE takes the write lock up front, so a busy database waits busy_timeout instead
-    // of failing at once when a read transaction cannot be upgraded.
-    this.#writeBatch = (batch) => transaction.immediate(batch);
+    this.#thread = thread;
+    this.#writeBatch = thread ? undefined : sqliteBatchWriter(db);
+    this.writeThread = thread ? 'worker' : 'main';
   }
 
   #guard<T>(work: () => T): Promise<T> {
@@ -92,10 +82,18 @@ class SqliteLedger implements LedgerStore, CallLookup {
   }
 
   write(batch: { calls: CallRow[]; attempts: AttemptRow[] }): Promise<void> {
-    return this.#guard(() => {
+    let encoded: SqliteBatch;
+    try {
       checkBatch(batch);
-      if (batch.calls.length > 0) this.#writeBatch(batch);
-    });
+      if (batch.calls.length === 0) return Promise.resolve();
+      encoded = encodeSqliteBatch(batch);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (!this.#thread) return this.#guard(() => this.#writeBatch!(encoded));
+    return this.#thread
+      .write(encoded)
+      .catch((error: unknown) => Promise.reject(sqliteError(this.#path, error, this.#busyTimeoutMs)));
   }
 
   summary(query: SummaryQuery): Promise<Summary> {
@@ -130,19 +128,37 @@ class SqliteLedger implements LedgerStore, CallLookup {
     });
   }
 
-  close(): Promise<void> {
-    if (this.#db.open) this.#db.close();
-    return Promise.resolve();
+  async close(): Promise<void> {
+    try {
+      // The writer thread's connection first, so the last one to close (which checkpoints and
+      // removes the WAL) is this one.
+      await this.#thread?.close();
+    } catch (error) {
+      throw sqliteError(this.#path, error, this.#busyTimeoutMs);
+    } finally {
+      if (this.#db.open) this.#db.close();
+    }
   }
 }
 
 /**
  * Opens (creating if needed) a SQLite ledger: folders, tables, WAL journal and busy timeout. A
  * file that is not a database, or is locked past the timeout, fails with a LedgerError naming
- * the file; the file itself is left exactly as it was.
+ * the file; the file itself is left exactly as it was. Opening is synchronous, in this thread,
+ * also when writes run in a worker: a bad file fails here, not at the first write.
  */
-export function openSqliteLedger(path: string, options: SqliteLedgerOptions = {}): LedgerStore & CallLookup {
+export function openSqliteLedger(path: string, options: SqliteLedgerOptions = {}): SqliteLedgerStore {
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  const synchronous = options.synchronous ?? 'normal';
+  const workerFile = options.writeThread === 'main' ? undefined : writeWorkerFile();
+  if (options.writeThread === 'worker' && !workerFile) {
+    throw new LedgerError(
+      'the SQLite ledger was asked to write in a worker thread, but sqlite-write-worker.js is missing',
+      {
+        hint: "run llmkit from its built package (dist/), or pass writeThread: 'main'",
+      },
+    );
+  }
   if (path !== ':memory:') {
     try {
       mkdirSync(dirname(path), { recursive: true });
@@ -158,9 +174,15 @@ export function openSqliteLedger(path: string, options: SqliteLedgerOptions = {}
     db = new Database(path, { timeout: busyTimeoutMs });
     // WAL lets summaries read while calls are written, and makes each commit a single append.
     db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     migrateSqlite(db, path);
-    return new SqliteLedger(db, path, busyTimeoutMs);
+    // An in-memory or temporary database exists only on this connection: no other can write it.
+    // The thread gets an absolute path, in case the process changes directory before it starts.
+    const thread =
+      workerFile && path !== ':memory:' && path !== ''
+        ? new SqliteWriteThread(workerFile, { path: resolve(path), busyTimeoutMs, synchronous })
+        : undefined;
+    return new SqliteLedger(db, path, busyTimeoutMs, thread);
   } catch (error) {
     db?.close();
     throw sqliteError(path, error, busyTimeoutMs);

@@ -11,7 +11,7 @@ export interface LoggerOptions {
   /** Level of the log file (the brief's `llm_client.log`). */
   level?: LogLevel;
   file?: string | undefined;
-  /** Level of the stderr output; `warn` by default so a library stays quiet. */
+  /** Level of the stderr output; `warn` by default: only what needs a person (an unpriced model, a ledger that cannot write). */
   stderrLevel?: LogLevel;
   /**
    * `auto` pretty-prints when stderr is a terminal, JSON lines otherwise; `line` writes one

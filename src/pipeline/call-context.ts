@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ActiveBudget } from '../budget/budgets.js';
 import type { LlmkitError } from '../errors/index.js';
 import type { LanguageModelV1 } from '../providers/language-model.js';
 import type { ChatMessage, FinishReason, ModelRequest, ToolCall, Usage } from '../providers/types.js';
@@ -135,6 +136,8 @@ export interface CallContext {
   readonly planTarget: (modelName: string | undefined) => { provider: string; model: string };
   /** Set by the pre-flight step. */
   preflight?: Preflight;
+  /** Set by the budget step when it reserved: the settle step settles these. */
+  budget?: { active: ActiveBudget[] };
   /** Set by the route step. */
   target?: CallTarget;
   /** Signal of the attempt in flight, set by the retry step for the provider step. */

@@ -8,7 +8,10 @@ interface ChoiceState {
   finishReason: FinishReason | undefined;
 }
 
-/** Folds stream parts into the final result. A retried attempt starts it over with `reset`. */
+/**
+ * Folds stream parts into the final result. Retries happen only before any content reached
+ * it, so a retried attempt's parts simply overwrite the metadata of the one before.
+ */
 export class ResultAccumulator {
   private choices = new Map<number, ChoiceState>();
   usage: Usage | undefined;

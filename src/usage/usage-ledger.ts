@@ -38,8 +38,9 @@ export class UsageLedger {
   private closing: Promise<void> | undefined;
 
   constructor(config: LedgerConfig, logger: Logger) {
-    // SQLite opens here, synchronously, so a corrupt or locked file fails the client at
-    // construction with its name, not later inside a call. PostgreSQL connects on first use.
+    // SQLite opens and is checked here, synchronously, so a corrupt or locked file fails the
+    // client at construction with its name, not later inside a call; its inserts then run on the
+    // ledger's writer thread (docs/ledger.md). PostgreSQL connects on first use.
     this.store =
       config.backend === 'sqlite'
         ? openSqliteLedger(config.path ?? 'llmkit.db')
@@ -59,7 +60,8 @@ export class UsageLedger {
   readonly sink: CallSink = (record, context) => {
     if (record.attempts.length === 0) return;
     const { call, attempts } = ledgerRows(record);
-    this.writer.record(call, attempts).catch((error: unknown) => {
+    // Resolves at once when buffered (unless the queue is full); after the commit when `sync`.
+    return this.writer.record(call, attempts).catch((error: unknown) => {
       context.logger.error({ err: error, requestId: record.requestId }, 'usage ledger record failed');
     });
   };

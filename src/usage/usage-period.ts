@@ -16,6 +16,11 @@ export interface PeriodOptions {
 
 /** Turns `today` / `7d` / `30d` / `--since` / `--until` into a half-open range of epoch ms. */
 export function resolvePeriod(options: PeriodOptions): { since: number; until: number; timeZone: string } {
+  if (options.period !== undefined && !(periods as readonly string[]).includes(options.period)) {
+    throw new UsageError(`unknown period "${options.period}"`, {
+      hint: `use ${periods.join(', ')}, or since/until`,
+    });
+  }
   const timeZone = options.timeZone ?? 'UTC';
   try {
     new Intl.DateTimeFormat('en', { timeZone });

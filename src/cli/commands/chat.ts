@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { LlmkitError } from '../../errors/index.js';
 import type { ChatMessage } from '../../providers/types.js';
-import { cliClient, loadCliConfig, parseNumber, reportError } from '../cli-context.js';
+import { cliClient, closeQuietly, loadCliConfig, parseNumber, reportError } from '../cli-context.js';
 
 interface ChatOptions {
   model?: string;
@@ -20,7 +20,7 @@ export function registerChat(program: Command): void {
     .option('-m, --model <model>', 'provider/model or alias')
     .option('-s, --system <text>', 'system message')
     .option('-t, --temperature <number>', 'sampling temperature', parseNumber('--temperature', false))
-    .option('--max-tokens <n>', 'maximum output tokens per answer', parseNumber('--max-tokens', true))
+    .option('--max-tokens <n>', 'maximum output tokens per answer', parseNumber('--max-tokens', true, 1))
     .action(async (options: ChatOptions, command: Command) => {
       process.exitCode = await chat(options, command);
     });
@@ -94,7 +94,7 @@ async function chat(options: ChatOptions, command: Command): Promise<number> {
   }
   process.off('SIGINT', interrupt);
   lines.close();
-  await client.close();
+  await closeQuietly(client);
   // A failed turn was reported and the session went on; only how the session ended counts.
   return interrupted ? 130 : 0;
 }

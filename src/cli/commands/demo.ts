@@ -7,7 +7,7 @@ import { loadConfig } from '../../config/load-config.js';
 import { createLogger } from '../../logging/logger.js';
 import { formatUsd } from '../../pricing/index.js';
 import { createFakeUpstream } from '../../testing/fake-upstream.js';
-import { reportError } from '../cli-context.js';
+import { closeQuietly, reportError } from '../cli-context.js';
 
 /**
  * Runs the client against the bundled fake upstream with faults injected, so a fresh clone
@@ -93,7 +93,7 @@ async function demo(): Promise<void> {
     out(
       `Ledger: ${summary.rows.map((row) => `${row.calls} ${row.group}`).join(', ')} (a retried call is one row).`,
     );
-    await client.close();
+    await closeQuietly(client);
     rmSync(home, { recursive: true, force: true });
     out(
       'Point llmkit at a real provider with e.g. DEEPSEEK_API_KEY=... llmkit run -m deepseek/deepseek-chat "hi"',

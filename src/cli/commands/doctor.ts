@@ -6,7 +6,7 @@ import { resolveModel } from '../../config/resolve-model.js';
 import { resolveApiKey } from '../../config/secrets.js';
 import { LlmkitError, UsageError } from '../../errors/index.js';
 import { type TroubleshootingRow, troubleshooting } from '../../errors/troubleshooting.js';
-import { cliClient, loadCliConfig, parseNumber, reportError } from '../cli-context.js';
+import { cliClient, closeQuietly, loadCliConfig, parseNumber, reportError } from '../cli-context.js';
 
 interface Check {
   name: 'key' | 'dns' | 'connect' | 'auth' | 'models';
@@ -28,7 +28,7 @@ export function registerDoctor(program: Command): void {
     .command('doctor')
     .description('check each configured provider: key, DNS, connection, authentication, models')
     .option('-p, --provider <name...>', 'check only these providers')
-    .option('--timeout <ms>', 'per-check timeout in ms (default 5000)', parseNumber('--timeout', true))
+    .option('--timeout <ms>', 'per-check timeout in ms (default 5000)', parseNumber('--timeout', true, 1))
     .option('--json', 'print the report as JSON')
     .action(async (options: { provider?: string[]; timeout?: number; json?: boolean }, command: Command) => {
       try {
@@ -50,7 +50,7 @@ export function registerDoctor(program: Command): void {
           );
         else process.stdout.write(formatReports(reports));
         process.exitCode = reports.every((report) => report.ok) ? 0 : 3;
-        await client.close();
+        await closeQuietly(client);
       } catch (error) {
         process.exitCode = reportError(error, options.json);
       }

@@ -37,7 +37,7 @@ export function registerPrices(program: Command): void {
       'download the latest genai-prices data to <home>/prices.json (the only command that fetches prices)',
     )
     .option('--url <url>', 'where to download the data from', defaultPriceDataURL)
-    .option('--timeout <ms>', 'give up after this many ms', parseNumber('--timeout', true))
+    .option('--timeout <ms>', 'give up after this many ms', parseNumber('--timeout', true, 1))
     .option('--json', 'print one JSON object')
     .action(async (options: UpdateOptions, command: Command) => {
       process.exitCode = await update(options, command);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CallOptions } from '../../client/call-options.js';
-import { cliClient, loadCliConfig, parseNumber, reportError } from '../cli-context.js';
+import { cliClient, closeQuietly, loadCliConfig, parseNumber, reportError } from '../cli-context.js';
 import { readPrompt } from '../read-prompt.js';
 
 interface RunOptions {
@@ -23,9 +23,9 @@ export function registerRun(program: Command): void {
     .option('-m, --model <model>', 'provider/model or alias (default: config defaultModel)')
     .option('-s, --system <text>', 'system message')
     .option('-t, --temperature <number>', 'sampling temperature', parseNumber('--temperature', false))
-    .option('--max-tokens <n>', 'maximum output tokens', parseNumber('--max-tokens', true))
+    .option('--max-tokens <n>', 'maximum output tokens', parseNumber('--max-tokens', true, 1))
     .option('--max-retries <n>', 'retries after the first attempt', parseNumber('--max-retries', true))
-    .option('--timeout <ms>', 'total timeout of the call in ms', parseNumber('--timeout', true))
+    .option('--timeout <ms>', 'total timeout of the call in ms', parseNumber('--timeout', true, 1))
     .option('-f, --file <path>', 'read the prompt from a file')
     .option('--json', 'print the whole result as one JSON object instead of streaming text')
     .option('--no-stream', 'wait for the whole answer instead of streaming it')
@@ -76,6 +76,6 @@ async function run(argument: string | undefined, options: RunOptions, command: C
   } catch (error) {
     return reportError(error, options.json);
   } finally {
-    await client?.close();
+    await closeQuietly(client);
   }
 }

@@ -3,7 +3,7 @@ import { UsageError } from '../../errors/index.js';
 import type { Summary, SummaryRow } from '../../ledger/index.js';
 import { formatUsd } from '../../pricing/index.js';
 import { groupings, type Period, periods } from '../../usage/usage-period.js';
-import { cliClient, loadCliConfig, reportError } from '../cli-context.js';
+import { cliClient, closeQuietly, loadCliConfig, reportError } from '../cli-context.js';
 
 interface UsageOptions {
   period?: string;
@@ -69,7 +69,7 @@ async function usage(options: UsageOptions, command: Command): Promise<number> {
   } catch (error) {
     return reportError(error, options.json);
   } finally {
-    await client?.close();
+    await closeQuietly(client);
   }
 }
 

@@ -4,7 +4,12 @@ import type { CallContext, CallRecord, UsageSource } from '../call-context.js';
 import type { NamedStep } from '../pipeline.js';
 import { ResultAccumulator } from '../result-accumulator.js';
 
-export type CallSink = (record: CallRecord, context: CallContext) => void;
+/**
+ * Receives every finished call. A sink that returns a promise holds the call until it resolves:
+ * the ledger does that only in `sync` durability (or when its queue is full), so a call returns
+ * after its row is committed; every other sink returns at once.
+ */
+export type CallSink = (record: CallRecord, context: CallContext) => void | Promise<void>;
 
 export interface SettleServices {
   /** Nano-dollars for the usage; null when the model has no known price. */
@@ -24,18 +29,26 @@ export function settleStep(sinks: readonly CallSink[], services: SettleServices)
     async run(context, next) {
       const accumulator = new ResultAccumulator();
       let settled = false;
-      const settle = (outcome: unknown) => {
+      const settle = async (outcome: unknown) => {
         if (settled) return;
         settled = true;
         const record = callRecord(context, accumulator, outcome, services);
         if (LlmkitError.isInstance(outcome)) outcome.callId ??= context.requestId;
         if (record.result) context.result = record.result;
+        const waits: Promise<void>[] = [];
         for (const sink of sinks) {
           try {
-            sink(record, context);
+            const wait = sink(record, context);
+            if (wait) waits.push(wait);
           } catch (error) {
             // A failing sink (a full disk under the log file) must never fail the call.
             context.logger.error({ err: error }, 'a settle sink failed');
+          }
+        }
+        if (waits.length > 0) {
+          for (const outcome of await Promise.allSettled(waits)) {
+            if (outcome.status === 'rejected')
+              context.logger.error({ err: outcome.reason }, 'a settle sink failed');
           }
         }
         context.onEnd?.(record, outcome);
@@ -44,7 +57,7 @@ export function settleStep(sinks: readonly CallSink[], services: SettleServices)
       try {
         stream = await next();
       } catch (error) {
-        settle(error);
+        await settle(error);
         throw error;
       }
       const reader = stream.getReader();
@@ -55,12 +68,12 @@ export function settleStep(sinks: readonly CallSink[], services: SettleServices)
             try {
               next = await reader.read();
             } catch (error) {
-              settle(error);
+              await settle(error);
               controller.error(error);
               return;
             }
             if (next.done) {
-              settle(undefined);
+              await settle(undefined);
               controller.close();
               return;
             }
@@ -72,7 +85,7 @@ export function settleStep(sinks: readonly CallSink[], services: SettleServices)
             await reader.cancel(reason).catch(() => {});
             // Leaving the loop after the finish event loses only the trailing usage chunk:
             // the answer is whole, so the call succeeded (its usage is then estimated).
-            settle(accumulator.allFinished() ? undefined : new AbortedError({ cause: reason }));
+            await settle(accumulator.allFinished() ? undefined : new AbortedError({ cause: reason }));
           },
         },
         { highWaterMark: 0 },

@@ -1,0 +1,160 @@
+import type { Logger } from 'pino';
+import { BudgetExceededError, LlmkitError } from '../errors/index.js';
+import { type PeriodWindow, periodWindow } from './budget-period.js';
+import type { BudgetConfig, BudgetSettings } from './budget-schema.js';
+import { budgetName, inScope, type ScopeSubject } from './budget-scope.js';
+import type { BudgetLine, BudgetStore, LineState } from './budget-store.js';
+
+export interface ActiveBudget {
+  budget: BudgetConfig;
+  name: string;
+  window: PeriodWindow;
+  line: BudgetLine;
+}
+
+export interface ThresholdCrossing {
+  budget: ActiveBudget;
+  threshold: number;
+  state: LineState;
+  percent: number;
+}
+
+export interface BudgetStatusRow {
+  name: string;
+  scope: string;
+  period: string;
+  mode: 'hard' | 'soft';
+  periodStart: string;
+  resetsAt: string | null;
+  spentUsd: number;
+  reservedUsd: number;
+  limitUsd: number | null;
+  spentTokens: number;
+  reservedTokens: number;
+  limitTokens: number | null;
+  /** Of the tighter limit, spend only; null when no limit applies. */
+  percent: number | null;
+}
+
+const nanos = (usd: number) => Math.round(usd * 1e9);
+// Counters outlive their period by a day, so late settles and `budget status` still find them.
+const graceMs = 86_400_000;
+
+/**
+ * The budgets of a client: which apply to a call, what their lines are called this period,
+ * and which alert thresholds a settled call crossed (each claimed once in the store).
+ */
+export class Budgets {
+  constructor(
+    readonly configs: readonly BudgetConfig[],
+    readonly settings: BudgetSettings,
+    readonly store: BudgetStore,
+    private readonly logger: Logger,
+  ) {}
+
+  active(subject: ScopeSubject, now = Date.now()): ActiveBudget[] {
+    return this.configs
+      .filter((budget) => inScope(budget, subject))
+      .map((budget) => this.activate(budget, now));
+  }
+
+  all(now = Date.now()): ActiveBudget[] {
+    return this.configs.map((budget) => this.activate(budget, now));
+  }
+
+  refusal(active: ActiveBudget, state: LineState | undefined, worstNanos: number): BudgetExceededError {
+    const spentUsd = (state?.spentNanos ?? 0) / 1e9;
+    const reservedUsd = (state?.reservedNanos ?? 0) / 1e9;
+    const limit = active.budget.limitUsd;
+    const what =
+      limit === undefined
+        ? `its token limit of ${active.budget.limitTokens}`
+        : `$${spentUsd.toFixed(2)} spent and $${reservedUsd.toFixed(2)} reserved of $${limit.toFixed(2)}`;
+    return new BudgetExceededError(
+      `budget "${active.name}" (${active.budget.scope}, per ${active.budget.period}) has no room for this call's worst case of $${(worstNanos / 1e9).toFixed(6)}: ${what}`,
+      {
+        budget: active.name,
+        limitUsd: limit,
+        spentUsd,
+        resetsAt: Number.isFinite(active.window.end) ? active.window.end : undefined,
+      },
+    );
+  }
+
+  /** Thresholds the lines now stand past that nobody has announced yet (claimed here, once). */
+  async crossings(
+    active: readonly ActiveBudget[],
+    states: readonly LineState[],
+  ): Promise<ThresholdCrossing[]> {
+    const crossings: ThresholdCrossing[] = [];
+    for (const budget of active) {
+      const state = states.find((entry) => entry.key === budget.line.key);
+      const percent = state ? percentOf(budget.budget, state) : null;
+      if (state === undefined || percent === null) continue;
+      for (const threshold of [...budget.budget.thresholds].sort((a, b) => a - b)) {
+        if (percent < threshold) break;
+        try {
+          if (await this.store.claimAlert(budget.line.key, threshold)) {
+            crossings.push({ budget, threshold, state, percent });
+          }
+        } catch (error) {
+          this.logger.warn({ err: error, budget: budget.name }, 'could not claim a budget alert');
+        }
+      }
+    }
+    return crossings;
+  }
+
+  async status(now = Date.now()): Promise<BudgetStatusRow[]> {
+    const active = this.all(now);
+    const states = await this.store.state(active.map((budget) => budget.line.key));
+    return active.map((budget) => {
+      const state = states.find((entry) => entry.key === budget.line.key);
+      return {
+        name: budget.name,
+        scope: budget.budget.scope,
+        period: budget.budget.period,
+        mode: budget.budget.mode,
+        periodStart: new Date(budget.window.start).toISOString(),
+        resetsAt: Number.isFinite(budget.window.end) ? new Date(budget.window.end).toISOString() : null,
+        spentUsd: (state?.spentNanos ?? 0) / 1e9,
+        reservedUsd: (state?.reservedNanos ?? 0) / 1e9,
+        limitUsd: budget.budget.limitUsd ?? null,
+        spentTokens: state?.spentTokens ?? 0,
+        reservedTokens: state?.reservedTokens ?? 0,
+        limitTokens: budget.budget.limitTokens ?? null,
+        percent: state ? percentOf(budget.budget, state) : 0,
+      };
+    });
+  }
+
+  isUnavailable(error: unknown): boolean {
+    return LlmkitError.isInstance(error) && error.code === 'budget_store_unavailable';
+  }
+
+  private activate(budget: BudgetConfig, now: number): ActiveBudget {
+    const window = periodWindow(budget.period, now, this.settings.timeZone);
+    const name = budgetName(budget);
+    return {
+      budget,
+      name,
+      window,
+      line: {
+        key: `${name}|${window.label}`,
+        limitNanos: budget.limitUsd === undefined ? null : nanos(budget.limitUsd),
+        limitTokens: budget.limitTokens ?? null,
+        hard: budget.mode === 'hard',
+        expiresAt: Number.isFinite(window.end) ? window.end + graceMs : Number.MAX_SAFE_INTEGER,
+      },
+    };
+  }
+}
+
+function percentOf(budget: BudgetConfig, state: LineState): number | null {
+  const shares: number[] = [];
+  if (budget.limitUsd !== undefined && budget.limitUsd > 0)
+    shares.push((state.spentNanos / nanos(budget.limitUsd)) * 100);
+  if (budget.limitTokens !== undefined) shares.push((state.spentTokens / budget.limitTokens) * 100);
+  if (budget.limitUsd === 0) shares.push(state.spentNanos > 0 ? Number.POSITIVE_INFINITY : 0);
+  return shares.length === 0 ? null : Math.max(...shares);
+}
