@@ -13,6 +13,8 @@ export default defineConfig({
   target: 'node20',
   dts: { entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' } },
   sourcemap: true,
+  // Error classes name themselves from `new.target.name`; a renamed class would print `_BudgetExceededError`.
+  keepNames: true,
   clean: true,
   splitting: true,
 });

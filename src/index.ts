@@ -1,5 +1,6 @@
 export {
   type AlertChannel,
+  AlertDeliveryError,
   AlertDispatcher,
   type AlertEvent,
   type AlertsConfig,

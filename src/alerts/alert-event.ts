@@ -20,7 +20,7 @@ export interface ThresholdEvent {
   threshold: number;
   spentUsd: number;
   spentTokens: number;
-  /** Spend as a percentage of the limit (of limitUsd when the budget has both). */
+  /** Spend as a percentage of the limit: of the tighter one when the budget has both. */
   percent: number;
   /** ISO 8601 time of the crossing. */
   at: string;

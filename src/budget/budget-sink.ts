@@ -7,7 +7,7 @@ export type AnnounceCrossing = (crossing: ThresholdCrossing) => void;
 /**
  * Settles each reservation to the call's actual cost (zero for a call that spent nothing,
  * releasing all of it), then announces the alert thresholds the spend crossed. Runs after the
- * call returned: the caller never waits for it, `Budgets.drain` does (at close).
+ * call returned: the caller never waits for it; `LLMClient.close` waits for what is pending.
  */
 export function budgetSink(
   budgets: Budgets,

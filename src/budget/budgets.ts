@@ -65,11 +65,13 @@ export class Budgets {
   refusal(active: ActiveBudget, state: LineState | undefined, worstNanos: number): BudgetExceededError {
     const spentUsd = (state?.spentNanos ?? 0) / 1e9;
     const reservedUsd = (state?.reservedNanos ?? 0) / 1e9;
+    // Cents hide what matters on a small budget ($0.008 of $0.01): show more digits there.
+    const usd = (value: number) => `$${value.toFixed(limitDigits(active.budget.limitUsd))}`;
     const limit = active.budget.limitUsd;
     const what =
       limit === undefined
         ? `its token limit of ${active.budget.limitTokens}`
-        : `$${spentUsd.toFixed(2)} spent and $${reservedUsd.toFixed(2)} reserved of $${limit.toFixed(2)}`;
+        : `${usd(spentUsd)} spent and ${usd(reservedUsd)} reserved of ${usd(limit)}`;
     return new BudgetExceededError(
       `budget "${active.name}" (${active.budget.scope}, per ${active.budget.period}) has no room for this call's worst case of $${(worstNanos / 1e9).toFixed(6)}: ${what}`,
       {
@@ -157,4 +159,8 @@ function percentOf(budget: BudgetConfig, state: LineState): number | null {
   if (budget.limitTokens !== undefined) shares.push((state.spentTokens / budget.limitTokens) * 100);
   if (budget.limitUsd === 0) shares.push(state.spentNanos > 0 ? Number.POSITIVE_INFINITY : 0);
   return shares.length === 0 ? null : Math.max(...shares);
+}
+
+function limitDigits(limitUsd: number | undefined): number {
+  return limitUsd !== undefined && limitUsd > 0 && limitUsd < 1 ? 6 : 2;
 }

@@ -50,7 +50,7 @@ export interface LLMClientOptions extends LoadConfigOptions {
 
 /**
  * The library surface. Every call runs one pipeline:
- * settle ( pre-flight → route → retry → provider ), with guards, budgets, rate limits and
+ * settle ( pre-flight → budget → route → retry → provider ), with guards, rate limits and
  * the cache slotting in as their steps arrive. A feature lives in one step, never here.
  */
 export class LLMClient {

@@ -452,3 +452,25 @@ describe('sseFromChunks', () => {
     expect(sseFromChunks([{ a: 1 }], { done: false })).toBe('data: {"a":1}\n\n');
   });
 });
+
+describe('max_tokens, as a real provider bills it', () => {
+  it('caps output tokens at max_tokens and finishes with length', async () => {
+    const upstream = await createFakeUpstream();
+    try {
+      upstream.enqueue({ usage: { prompt_tokens: 5, completion_tokens: 900 } });
+      const response = await fetch(`${upstream.url}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'm', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      const body = (await response.json()) as {
+        usage: { completion_tokens: number; total_tokens: number };
+        choices: Array<{ finish_reason: string }>;
+      };
+      expect(body.usage).toMatchObject({ completion_tokens: 100, total_tokens: 105 });
+      expect(body.choices[0]!.finish_reason).toBe('length');
+    } finally {
+      await upstream.close();
+    }
+  });
+});

@@ -40,7 +40,15 @@ export function resolveReply(reply: FakeReply, requestBody: unknown): ResolvedRe
     prompt_tokens: countTokens(collectText(body['messages'])),
     completion_tokens: countTokens(completionText) * choiceCount,
   };
-  const usage = reply.usage || computed;
+  const scripted = reply.usage || computed;
+  // A real provider never bills more output than `max_tokens` allows: it stops with `length`.
+  const limit = [body['max_completion_tokens'], body['max_tokens']].find(
+    (value) => typeof value === 'number',
+  );
+  const capped = typeof limit === 'number' && scripted.completion_tokens > limit * choiceCount;
+  const usage = capped
+    ? { ...scripted, completion_tokens: limit * choiceCount, total_tokens: undefined }
+    : scripted;
   return {
     id: `chatcmpl-${randomBytes(12).toString('hex')}`,
     created: Math.floor(Date.now() / 1000),
@@ -49,7 +57,7 @@ export function resolveReply(reply: FakeReply, requestBody: unknown): ResolvedRe
     content,
     chunks,
     toolCalls,
-    finishReason: reply.finishReason ?? (toolCalls.length > 0 ? 'tool_calls' : 'stop'),
+    finishReason: reply.finishReason ?? (capped ? 'length' : toolCalls.length > 0 ? 'tool_calls' : 'stop'),
     usage: { ...usage, total_tokens: usage.total_tokens ?? usage.prompt_tokens + usage.completion_tokens },
     includeUsage: reply.usage !== false,
   };

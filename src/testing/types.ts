@@ -18,7 +18,11 @@ export interface FakeReply {
   toolCalls?: FakeToolCall[];
   /** Default 'stop', or 'tool_calls' when `toolCalls` is set. */
   finishReason?: string;
-  /** `false` omits usage; default counts words in 4-character pieces, deterministically. */
+  /**
+   * `false` omits usage; default counts words in 4-character pieces, deterministically. Output
+   * tokens are capped at the request's `max_completion_tokens`/`max_tokens` (times `n`), with
+   * finish reason `length`, as a real provider bills.
+   */
   usage?: FakeUsage | false;
   /** Delay before the response headers. */
   latencyMs?: number;

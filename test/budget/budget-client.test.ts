@@ -31,7 +31,7 @@ describe('hard budgets', () => {
     expect(error).toBeInstanceOf(BudgetExceededError);
     expect((error as BudgetExceededError).exitCode).toBe(exitCodes.refused);
     expect((error as Error).message).toMatch(
-      /budget "tiny" \(global, per day\) has no room for this call.s worst case of \$0\.100000: \$0\.00 spent and \$0\.00 reserved of \$0\.05/,
+      /budget "tiny" \(global, per day\) has no room for this call.s worst case of \$0\.100000: \$0\.000000 spent and \$0\.000000 reserved of \$0\.050000/,
     );
     expect(fixture.current.requests).toHaveLength(0);
     expect((await client.usage.summary()).totals.calls).toBe(0);
