@@ -33,3 +33,14 @@ export function channelURL(
     throw new ConfigError(`${channel.urlEnv} (named by ${key}.urlEnv) must hold an http(s) URL`);
   return url;
 }
+
+/** A signing secret named by `secretEnv`, if the channel has one; a named but unset variable is an error. */
+export function channelSecret(
+  context: ChannelContext,
+  channel: { secretEnv?: string | undefined },
+  key: string,
+): string | undefined {
+  return channel.secretEnv === undefined
+    ? undefined
+    : requireVariable(context, channel.secretEnv, `${key}.secretEnv`);
+}

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { AlertChannel } from './alert-channel.js';
 import { alertRequest } from './alert-request.js';
 import type { ChannelConfigOf } from './alerts-schema.js';
-import { type ChannelContext, channelURL, requireVariable } from './channel-context.js';
+import { type ChannelContext, channelSecret, channelURL } from './channel-context.js';
 
 /**
  * The signature receivers recompute, documented in docs/alerts.md: hex HMAC-SHA256, keyed
@@ -21,10 +21,7 @@ export function createWebhookChannel(
 ): AlertChannel {
   const key = `alerts.channels.${name}`;
   const url = channelURL(context, config, key);
-  const secret =
-    config.secretEnv === undefined
-      ? undefined
-      : requireVariable(context, config.secretEnv, `${key}.secretEnv`);
+  const secret = channelSecret(context, config, key);
   return {
     name,
     type: 'webhook',

@@ -1,20 +1,8 @@
 import type { GenerateResult } from '../pipeline/call-context.js';
-import type { FinishReason, StreamPart, Usage } from '../providers/types.js';
+import type { StreamPart } from '../providers/types.js';
 
-/** What a caller of `stream()` sees. Noun-verb names, as in the rest of llmkit. */
-export type StreamEvent =
-  | { type: 'text-delta'; text: string; choiceIndex: number }
-  | { type: 'reasoning-delta'; text: string; choiceIndex: number }
-  | {
-      type: 'tool-call-delta';
-      choiceIndex: number;
-      toolCallIndex: number;
-      id?: string;
-      name?: string;
-      argumentsDelta: string;
-    }
-  | { type: 'usage'; usage: Usage }
-  | { type: 'finish'; finishReason: FinishReason; choiceIndex: number };
+/** What a caller of `stream()` sees: every part but the internal metadata. Noun-verb names, as in the rest of llmkit. */
+export type StreamEvent = Exclude<StreamPart, { type: 'response-metadata' }>;
 
 /**
  * A streamed call: iterate it for events, await `result` for the whole answer. Leaving the
