@@ -35,9 +35,13 @@ function installExitHook(): void {
 export class UsageLedger {
   private readonly store: LedgerStore;
   private readonly writer: LedgerWriter;
+  private readonly durability: LedgerConfig['durability'];
+  private readonly queueSize: number;
   private closing: Promise<void> | undefined;
 
   constructor(config: LedgerConfig, logger: Logger) {
+    this.durability = config.durability;
+    this.queueSize = config.queueSize;
     // SQLite opens and is checked here, synchronously, so a corrupt or locked file fails the
     // client at construction with its name, not later inside a call; its inserts then run on the
     // ledger's writer thread (docs/ledger.md). PostgreSQL connects on first use.
@@ -60,10 +64,13 @@ export class UsageLedger {
   readonly sink: CallSink = (record, context) => {
     if (record.attempts.length === 0) return;
     const { call, attempts } = ledgerRows(record);
-    // Resolves at once when buffered (unless the queue is full); after the commit when `sync`.
-    return this.writer.record(call, attempts).catch((error: unknown) => {
+    const recorded = this.writer.record(call, attempts).catch((error: unknown) => {
       context.logger.error({ err: error, requestId: record.requestId }, 'usage ledger record failed');
     });
+    // Only a row that waits holds its call: in `sync` until it is committed, otherwise while the
+    // queue is full (the row then counts past queueSize in `pending`). A buffered row with room
+    // is already queued; handing settle its resolved promise would still cost every call an await.
+    return this.durability === 'sync' || this.writer.pending > this.queueSize ? recorded : undefined;
   };
 
   async summary(options: SummaryOptions = {}): Promise<Summary> {
