@@ -47,7 +47,9 @@ export class UsageLedger {
     // ledger's writer thread (docs/ledger.md). PostgreSQL connects on first use.
     this.store =
       config.backend === 'sqlite'
-        ? openSqliteLedger(config.path ?? 'llmkit.db')
+        ? openSqliteLedger(config.path ?? 'llmkit.db', {
+            synchronous: config.durability === 'sync' ? 'full' : 'normal',
+          })
         : deferredStore(openLedger(config));
     this.writer = new LedgerWriter(this.store, {
       queueSize: config.queueSize,
