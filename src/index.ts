@@ -41,8 +41,10 @@ export { type PresetName, presets } from './config/presets.js';
 export { type ModelTarget, resolveModel } from './config/resolve-model.js';
 export * from './errors/index.js';
 export { type TroubleshootingRow, troubleshooting } from './errors/troubleshooting.js';
+export * from './guard/index.js';
 export * from './ledger/index.js';
 export { createLogger, type LoggerOptions } from './logging/logger.js';
+export { Metrics } from './metrics/metrics.js';
 export type {
   AttemptRecord,
   CallMetadata,
@@ -70,11 +72,19 @@ export {
   createOpenAICompatibleProvider,
   type OpenAICompatibleSettings,
 } from './providers/openai-compatible/index.js';
-export type { ModelInfo, Provider } from './providers/provider.js';
+export type { ModelInfo, Provider, StructuredOutputMode } from './providers/provider.js';
 export type * from './providers/types.js';
 export { type RetryDecision, type RetryOptions, retryDecision } from './retry/retry-policy.js';
 export { parseRetryAfterMs, readServerHints, type ServerHints } from './retry/server-hints.js';
 export { createSseParser, type SseEvent, type SseParserOptions } from './streams/index.js';
+export type {
+  ObjectOptions,
+  ObjectResult,
+} from './structured/generate-object.js';
+export type { InferSchema, JsonSchema, SchemaInput } from './structured/object-schema.js';
+export type { ObjectStream, PartialObject } from './structured/stream-object.js';
 export { countTextTokens, countTokens, type Encoding, encodingFor, type TokenCount } from './tokens/index.js';
+export { type Tool, type ToolContext, type ToolSet, tool } from './tools/tool.js';
+export type { StepResult, ToolLoopResult, ToolResult } from './tools/tool-loop.js';
 export type { SummaryOptions, UsageLedger } from './usage/usage-ledger.js';
 export { groupings, type Period, periods } from './usage/usage-period.js';

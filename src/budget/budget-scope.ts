@@ -11,7 +11,7 @@ export interface ScopeSubject {
 }
 
 /** Whether `budget` covers the call: `global`, or its `kind:value` names the call's provider, model... */
-export function inScope(budget: BudgetConfig, subject: ScopeSubject): boolean {
+export function inScope(budget: Pick<BudgetConfig, 'scope'>, subject: ScopeSubject): boolean {
   if (budget.scope === 'global') return true;
   const colon = budget.scope.indexOf(':');
   const kind = budget.scope.slice(0, colon);

@@ -5,6 +5,7 @@ import { registerChat } from './commands/chat.js';
 import { registerConfig } from './commands/config-check.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerGuard } from './commands/guard.js';
 import { registerPrices } from './commands/prices.js';
 import { registerRun } from './commands/run.js';
 import { registerTokens } from './commands/tokens.js';
@@ -42,6 +43,7 @@ registerTokens(program);
 registerUsage(program);
 registerAlerts(program);
 registerBudget(program);
+registerGuard(program);
 
 try {
   await program.parseAsync(process.argv);

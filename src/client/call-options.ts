@@ -1,8 +1,16 @@
 import type { Timeouts } from '../pipeline/call-context.js';
 import type { ModelRequest } from '../providers/types.js';
+import { isToolSet, type ToolSet, toolDefinitions } from '../tools/tool.js';
 
 /** Options of one call. Anything unset falls back to the client's config. */
-export interface CallOptions extends Omit<ModelRequest, 'messages'> {
+export interface CallOptions extends Omit<ModelRequest, 'messages' | 'tools'> {
+  /**
+   * Tools by name (`{ weather: { description, parameters: z.object(...), execute } }`): `generate`
+   * runs the tool loop. Or raw wire definitions (an array), sent as they are.
+   */
+  tools?: ModelRequest['tools'] | ToolSet;
+  /** With a tool set: model calls in all before the loop stops; default 5. */
+  maxSteps?: number;
   /** `provider/model`, an alias, or a bare model of the default provider. */
   model?: string;
   /** A system message put before the conversation. */
@@ -45,5 +53,6 @@ export function buildRequest(prompt: Prompt, options: CallOptions): ModelRequest
   for (const key of requestKeys) {
     if (options[key] !== undefined) (request as unknown as Record<string, unknown>)[key] = options[key];
   }
+  if (isToolSet(options.tools)) request.tools = toolDefinitions(options.tools);
   return request;
 }

@@ -9,12 +9,15 @@ import { openBudgetStore } from '../budget/open-budget-store.js';
 import { type LoadConfigOptions, type LoadedConfig, loadConfig } from '../config/load-config.js';
 import { resolveModel } from '../config/resolve-model.js';
 import { TimeoutError } from '../errors/index.js';
+import { Guard } from '../guard/guard.js';
 import type { Summary } from '../ledger/index.js';
-import { logAttempt, logCall } from '../logging/call-log.js';
+import { callLog, logAttempt } from '../logging/call-log.js';
 import { createLogger, type Logger } from '../logging/logger.js';
+import { Metrics } from '../metrics/metrics.js';
 import type { CallContext, CallRecord, CallTarget, GenerateResult } from '../pipeline/call-context.js';
 import { type NamedStep, runPipeline } from '../pipeline/pipeline.js';
 import { budgetStep } from '../pipeline/steps/budget.js';
+import { guardStep } from '../pipeline/steps/guard.js';
 import { preflightStep } from '../pipeline/steps/preflight.js';
 import { providerStep } from '../pipeline/steps/provider.js';
 import { retryStep } from '../pipeline/steps/retry.js';
@@ -23,8 +26,13 @@ import { type CallSink, settleStep } from '../pipeline/steps/settle.js';
 import { PriceBook } from '../pricing/index.js';
 import { defaultDispatcher } from '../providers/openai-compatible/transport.js';
 import type { Provider } from '../providers/provider.js';
-import type { Usage } from '../providers/types.js';
+import type { ModelRequest, Usage } from '../providers/types.js';
+import { generateObject, type ObjectOptions, type ObjectResult } from '../structured/generate-object.js';
+import type { InferSchema, SchemaInput } from '../structured/object-schema.js';
+import { type ObjectStream, type ObjectStreamCaller, streamObject } from '../structured/stream-object.js';
 import { countTextTokens, countTokens, encodingFor } from '../tokens/index.js';
+import { isToolSet, type ToolSet } from '../tools/tool.js';
+import { runToolLoop, type ToolLoopResult } from '../tools/tool-loop.js';
 import { type SummaryOptions, UsageLedger } from '../usage/usage-ledger.js';
 import { buildProvider } from './build-provider.js';
 import { buildRequest, type CallOptions, type Prompt } from './call-options.js';
@@ -60,6 +68,10 @@ export class LLMClient {
   readonly ledger: UsageLedger | undefined;
   /** The configured budgets and their store; undefined when none is configured. */
   readonly budgets: Budgets | undefined;
+  /** Prometheus metrics of this client's calls (guard decisions...); the gateway serves them. */
+  readonly metrics = new Metrics();
+  /** The configured guard rules; undefined when none is configured. */
+  readonly guard: Guard | undefined;
   private readonly alerts: AlertDispatcher;
   private readonly pendingSettles = new Set<Promise<void>>();
   private stopDailySummary: (() => void) | undefined;
@@ -106,7 +118,7 @@ export class LLMClient {
             this.logger,
           )
         : undefined;
-    const sinks: CallSink[] = [logCall, (record) => this.runningTotals.add(record)];
+    const sinks: CallSink[] = [callLog({ content: log.content }), (record) => this.runningTotals.add(record)];
     if (this.ledger) sinks.push(this.ledger.sink);
     if (this.budgets) {
       const announce = (crossing: ThresholdCrossing) => {
@@ -140,19 +152,18 @@ export class LLMClient {
       });
     }
     const cost = (provider: string, model: string, usage: Usage) => this.prices.cost(provider, model, usage);
+    const countInput = (request: ModelRequest, provider: string, model: string) =>
+      countTokens(request.messages, `${provider}/${model}`, request.tools ? { tools: request.tools } : {});
+    this.guard = settings.guardrails.length > 0 ? new Guard(settings.guardrails) : undefined;
     this.steps = [
       settleStep(sinks, {
         cost,
         countText: (text, provider, model) =>
           countTextTokens(text, encodingFor(`${provider}/${model}`).encoding),
       }),
+      ...(this.guard ? [guardStep({ guard: this.guard, metrics: this.metrics, countInput })] : []),
       preflightStep({
-        countInput: (request, provider, model) =>
-          countTokens(
-            request.messages,
-            `${provider}/${model}`,
-            request.tools ? { tools: request.tools } : {},
-          ),
+        countInput,
         limits: (provider, model) => this.prices.limits(provider, model),
         cost,
       }),
@@ -163,8 +174,58 @@ export class LLMClient {
     ];
   }
 
-  /** Sends a prompt (or a conversation) and resolves with the whole answer. */
+  /**
+   * Sends a prompt (or a conversation) and resolves with the whole answer. With a tool set in
+   * `tools`, runs the tool loop (see `ToolLoopResult`): every step is its own call in the ledger.
+   */
+  generate(prompt: Prompt, options: CallOptions & { tools: ToolSet }): Promise<ToolLoopResult>;
+  generate(prompt: Prompt, options?: CallOptions): Promise<GenerateResult>;
   async generate(prompt: Prompt, options: CallOptions = {}): Promise<GenerateResult> {
+    if (isToolSet(options.tools)) {
+      const messages = buildRequest(prompt, { ...options, tools: undefined }).messages;
+      const { system: _system, ...rest } = options;
+      return runToolLoop(
+        messages,
+        { ...rest, tools: options.tools },
+        (conversation, callOptions) => this.generateOnce(conversation, callOptions),
+        this.logger,
+      );
+    }
+    return this.generateOnce(prompt, options);
+  }
+
+  /**
+   * Asks for JSON matching `schema` (zod or JSON Schema) with the provider's strongest mechanism,
+   * validates it, and re-asks with the issues when it does not validate (`maxAttempts`, default 3).
+   * Throws `StructuredOutputError` when no attempt validates.
+   */
+  generateObject<S extends SchemaInput>(options: ObjectOptions<S>): Promise<ObjectResult<InferSchema<S>>> {
+    return generateObject(this.objectCaller(), options);
+  }
+
+  /** `generateObject`, streamed: iterate for partial objects, await `object` for the validated one. */
+  streamObject<S extends SchemaInput>(options: ObjectOptions<S>): ObjectStream<InferSchema<S>> {
+    return streamObject(this.objectCaller(), options);
+  }
+
+  private objectCaller(): ObjectStreamCaller {
+    return {
+      generate: (messages, options) => this.generateOnce(messages, options),
+      stream: (messages, options) => this.stream(messages, options),
+      target: (model) => {
+        const { provider, model: id } = this.planTarget(model);
+        const custom = this.providers.get(provider);
+        const supported =
+          this.config.config.providers[provider]?.structuredOutput ??
+          custom?.structuredOutput ??
+          'json_object';
+        return { label: `${provider}/${id}`, supported };
+      },
+      logger: this.logger,
+    };
+  }
+
+  private async generateOnce(prompt: Prompt, options: CallOptions): Promise<GenerateResult> {
     const { context, done } = this.context('generate', prompt, options);
     try {
       const reader = (await runPipeline(this.steps, context)).getReader();

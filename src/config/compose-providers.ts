@@ -30,6 +30,7 @@ function presetBase(name: PresetName): RawObject {
     apiKeyEnv: preset.apiKeyEnv,
     apiKeyRequired: preset.apiKeyRequired,
     authHeader: preset.authHeader,
+    structuredOutput: preset.structuredOutput,
     headers: {},
     query: { ...preset.query },
   };
@@ -41,6 +42,8 @@ function genericBase(name: string): RawObject {
     apiKeyEnv: defaultKeyVariable(name),
     apiKeyRequired: true,
     authHeader: 'authorization',
+    // The one JSON mode nearly every compatible server accepts; set it higher when yours can.
+    structuredOutput: 'json_object',
     headers: {},
     query: {},
   };

@@ -13,6 +13,7 @@ function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
     return objectShapes['priceTier'] ?? [];
   if (path.length === 2 && path[0] === 'models') return objectShapes['model'] ?? [];
   if (path.length === 2 && path[0] === 'budgets') return objectShapes['budget'] ?? [];
+  if (path.length === 2 && path[0] === 'guardrails') return objectShapes['guardRule'] ?? [];
   return objectShapes[joinPath(path)] ?? [];
 }
 

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { alertsSchema } from '../alerts/alerts-schema.js';
 import { budgetSettingsSchema, budgetsSchema } from '../budget/budget-schema.js';
+import { guardRuleSchema, guardrailsSchema } from '../guard/guard-schema.js';
 import { ledgerSchema, modelLimitsSchema, priceSchema, priceTierSchema } from './cost-schema.js';
-import { presetNames } from './presets.js';
+import { presetNames, structuredOutputModes } from './presets.js';
 
 /*
  * Every leaf carries its own message so a failed check reads as a sentence after the key
@@ -55,6 +56,10 @@ export const providerSchema = z.strictObject(
     apiKeyFile: text.optional(),
     apiKeyRequired: flag,
     authHeader: z.enum(['authorization', 'api-key'], { error: 'must be "authorization" or "api-key"' }),
+    /** How `generateObject` enforces a schema with this provider; see docs/structured-output.md. */
+    structuredOutput: z.enum(structuredOutputModes, {
+      error: `must be one of ${structuredOutputModes.join(', ')}`,
+    }),
     headers: stringRecord.default(() => ({})),
     query: stringRecord.default(() => ({})),
     models: z.array(text, { error: 'must be a list of model names' }).optional(),
@@ -92,6 +97,11 @@ export const logSchema = z.strictObject(
       .union([z.literal('auto'), z.boolean()], { error: 'must be "auto", true or false' })
       .default('auto'),
     debugHttp: flag.default(false),
+    /**
+     * Adds the input messages and the output text to each call's log line. Off by default: prompts
+     * often hold personal data. `redact` guard rules apply before, `mask-logs` rules here.
+     */
+    content: flag.default(false),
   },
   { error: 'must be an object' },
 );
@@ -123,6 +133,8 @@ export const configSchema = z
     budgets: budgetsSchema.default(() => []),
     budgetSettings: budgetSettingsSchema.prefault({}),
     alerts: alertsSchema.prefault({}),
+    /** Guard rules, applied in order to every call in their scope (docs/guardrails.md). */
+    guardrails: guardrailsSchema.default(() => []),
   })
   .superRefine((config, context) => {
     // A budget naming a channel that does not exist would alert nobody: say so at load time.
@@ -162,6 +174,7 @@ export const objectShapes: Readonly<Record<string, readonly string[]>> = {
     'channels',
   ],
   price: Object.keys(priceSchema.shape),
+  guardRule: Object.keys(guardRuleSchema.shape),
   priceTier: Object.keys(priceTierSchema.shape),
   model: Object.keys(modelLimitsSchema.shape),
 };

@@ -1,3 +1,5 @@
+import type { StructuredOutputMode } from '../providers/provider.js';
+
 /**
  * Every provider llmkit knows by name. Each one speaks the OpenAI chat format, so a preset is
  * only data: where the API lives, which variable holds the key and how the key is sent. The
@@ -23,7 +25,18 @@ export interface Preset {
   models: readonly string[];
   /** Its own model ids contain `/` (`anthropic/claude-3.5-sonnet`), so an unknown prefix is part of the id. */
   slashedModelIds?: boolean;
+  /**
+   * The strongest way the provider enforces a JSON answer, as its docs describe it: `json_schema`
+   * (response_format with a schema), `tool` (a forced tool call), or `json_object` (valid JSON only).
+   */
+  structuredOutput: StructuredOutputMode;
 }
+
+export const structuredOutputModes = [
+  'json_schema',
+  'tool',
+  'json_object',
+] as const satisfies readonly StructuredOutputMode[];
 
 const azureDeploymentPath = '/openai/deployments/{model}';
 
@@ -35,6 +48,7 @@ export const presets = {
     apiKeyEnv: 'OPENAI_API_KEY',
     apiKeyRequired: true,
     authHeader: 'authorization',
+    structuredOutput: 'json_schema',
     models: ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini'],
   },
   'azure-openai': {
@@ -47,6 +61,7 @@ export const presets = {
     apiKeyEnv: 'AZURE_OPENAI_API_KEY',
     apiKeyRequired: true,
     authHeader: 'api-key',
+    structuredOutput: 'json_schema',
     query: { 'api-version': '2024-10-21' },
     queryEnv: { 'api-version': ['OPENAI_API_VERSION', 'AZURE_OPENAI_API_VERSION'] },
     models: ['gpt-4o-mini', 'gpt-4o'],
@@ -58,6 +73,7 @@ export const presets = {
     apiKeyEnv: 'DEEPSEEK_API_KEY',
     apiKeyRequired: true,
     authHeader: 'authorization',
+    structuredOutput: 'tool',
     models: ['deepseek-chat', 'deepseek-reasoner'],
   },
   dashscope: {
@@ -67,6 +83,7 @@ export const presets = {
     apiKeyEnv: 'DASHSCOPE_API_KEY',
     apiKeyRequired: true,
     authHeader: 'authorization',
+    structuredOutput: 'json_object',
     models: ['qwen-plus', 'qwen-max', 'qwen-turbo'],
   },
   moonshot: {
@@ -76,6 +93,7 @@ export const presets = {
     apiKeyEnv: 'MOONSHOT_API_KEY',
     apiKeyRequired: true,
     authHeader: 'authorization',
+    structuredOutput: 'json_object',
     models: ['moonshot-v1-8k', 'moonshot-v1-32k', 'kimi-latest'],
   },
   zhipu: {
@@ -85,6 +103,7 @@ export const presets = {
     apiKeyEnv: 'ZHIPUAI_API_KEY',
     apiKeyRequired: true,
     authHeader: 'authorization',
+    structuredOutput: 'json_object',
     models: ['glm-4-plus', 'glm-4-flash'],
   },
   siliconflow: {
@@ -94,6 +113,7 @@ export const presets = {
     apiKeyEnv: 'SILICONFLOW_API_KEY',
     apiKeyRequired: true,
     authHeader: 'authorization',
+    structuredOutput: 'json_object',
     models: ['deepseek-ai/DeepSeek-V3', 'Qwen/Qwen2.5-72B-Instruct'],
     slashedModelIds: true,
   },
@@ -104,6 +124,7 @@ export const presets = {
     apiKeyEnv: 'OPENROUTER_API_KEY',
     apiKeyRequired: true,
     authHeader: 'authorization',
+    structuredOutput: 'json_schema',
     models: ['openai/gpt-4o-mini', 'anthropic/claude-3.5-sonnet', 'deepseek/deepseek-chat'],
     slashedModelIds: true,
   },
@@ -114,6 +135,7 @@ export const presets = {
     apiKeyEnv: 'OLLAMA_API_KEY',
     apiKeyRequired: false,
     authHeader: 'authorization',
+    structuredOutput: 'json_schema',
     models: ['llama3.2', 'qwen2.5'],
   },
   vllm: {
@@ -123,6 +145,7 @@ export const presets = {
     apiKeyEnv: 'VLLM_API_KEY',
     apiKeyRequired: false,
     authHeader: 'authorization',
+    structuredOutput: 'json_schema',
     models: ['meta-llama/Llama-3.1-8B-Instruct'],
   },
   llamacpp: {
@@ -132,6 +155,7 @@ export const presets = {
     apiKeyEnv: 'LLAMACPP_API_KEY',
     apiKeyRequired: false,
     authHeader: 'authorization',
+    structuredOutput: 'json_schema',
     models: ['default'],
   },
 } as const satisfies Record<string, Preset>;

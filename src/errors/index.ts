@@ -6,3 +6,12 @@ export {
   readErrorBody,
 } from './error-from-response.js';
 export { type ExitCode, exitCodes, LlmkitError, type LlmkitErrorFields } from './llmkit-error.js';
+export {
+  type GuardDirection,
+  GuardrailError,
+  type GuardrailErrorFields,
+  type OutputAttempt,
+  type OutputIssue,
+  SchemaError,
+  StructuredOutputError,
+} from './output-errors.js';

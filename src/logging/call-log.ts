@@ -1,4 +1,5 @@
 import type { AttemptRecord, CallContext, CallRecord } from '../pipeline/call-context.js';
+import type { ChatMessage } from '../providers/types.js';
 
 /** One line per attempt: what was tried, how it ended, and whether another try follows. */
 export function logAttempt(record: AttemptRecord, context: CallContext): void {
@@ -25,8 +26,16 @@ export function logAttempt(record: AttemptRecord, context: CallContext): void {
   else context.logger.info(line, `attempt ${record.status === 'aborted' ? 'aborted' : 'failed'}`);
 }
 
-/** One line per call, like the brief's "Generated N chars using T tokens in S s". */
-export function logCall(record: CallRecord, context: CallContext): void {
+/**
+ * One line per call, like the brief's "Generated N chars using T tokens in S s". With `content`,
+ * the line also holds the input as sent (after `redact` guard rules) and the output, both
+ * masked by `mask-logs` guard rules.
+ */
+export function callLog(options: { content: boolean }): (record: CallRecord, context: CallContext) => void {
+  return (record, context) => logCall(record, context, options.content);
+}
+
+function logCall(record: CallRecord, context: CallContext, content: boolean): void {
   const result = record.result;
   const line = {
     event: 'call',
@@ -44,8 +53,25 @@ export function logCall(record: CallRecord, context: CallContext): void {
     finishReason: result?.finishReason,
     chars: result?.text.length,
     error: record.error ? { code: record.error.code, message: record.error.message } : undefined,
+    ...(content ? contentFields(record, context) : {}),
   };
   const message =
     record.status === 'ok' ? 'call ended' : record.status === 'aborted' ? 'call aborted' : 'call failed';
   context.logger.info(line, message);
+}
+
+function contentFields(record: CallRecord, context: CallContext) {
+  const mask = context.maskForLogs ?? ((text: string) => text);
+  const input = context.request.messages.map((message) => ({
+    role: message.role,
+    content: mask(messageText(message.content), 'input'),
+  }));
+  const output = record.result === undefined ? undefined : mask(record.result.text, 'output');
+  return { input, output };
+}
+
+function messageText(content: ChatMessage['content']): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content.map((part) => (part.type === 'text' ? part.text : `[${part.type}]`)).join('');
 }

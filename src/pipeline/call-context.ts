@@ -145,6 +145,8 @@ export interface CallContext {
   readonly attempts: AttemptRecord[];
   /** Set by the settle step when the call ends well. */
   result?: GenerateResult;
+  /** Set by the guard step when `mask-logs` rules apply: masks their matches in text written to logs. */
+  maskForLogs?: (text: string, direction: 'input' | 'output') => string;
   /** Called once per finished attempt. */
   onAttempt: (record: AttemptRecord) => void;
   /** Called by the settle step once the call ended, after every sink; `outcome` is the error, if any. */

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { CallOptions } from '../../client/call-options.js';
+import { SchemaError, UsageError } from '../../errors/index.js';
+import type { JsonSchema } from '../../structured/object-schema.js';
 import { cliClient, closeQuietly, loadCliConfig, parseNumber, reportError } from '../cli-context.js';
 import { readPrompt } from '../read-prompt.js';
 
@@ -13,6 +16,9 @@ interface RunOptions {
   stream: boolean;
   maxRetries?: number;
   timeout?: number;
+  schema?: string;
+  schemaName?: string;
+  maxAttempts?: number;
 }
 
 export function registerRun(program: Command): void {
@@ -29,6 +35,13 @@ export function registerRun(program: Command): void {
     .option('-f, --file <path>', 'read the prompt from a file')
     .option('--json', 'print the whole result as one JSON object instead of streaming text')
     .option('--no-stream', 'wait for the whole answer instead of streaming it')
+    .option('--schema <file>', 'a JSON Schema file: print the answer as JSON validated against it')
+    .option('--schema-name <name>', 'with --schema: name of the schema or forced tool (default: response)')
+    .option(
+      '--max-attempts <n>',
+      'with --schema: attempts before giving up, repairs included (default 3)',
+      parseNumber('--max-attempts', true, 1),
+    )
     .action(async (argument: string | undefined, options: RunOptions, command: Command) => {
       process.exitCode = await run(argument, options, command);
     });
@@ -52,6 +65,21 @@ async function run(argument: string | undefined, options: RunOptions, command: C
     const abort = new AbortController();
     process.once('SIGINT', () => abort.abort());
     callOptions.signal = abort.signal;
+    if (options.schema !== undefined) {
+      const result = await client.generateObject({
+        ...callOptions,
+        schema: readSchemaFile(options.schema),
+        prompt,
+        ...(options.schemaName === undefined ? {} : { name: options.schemaName }),
+        ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+      });
+      if (options.json) {
+        const { results, ...rest } = result;
+        const requestIds = results.map((entry) => entry.requestId);
+        process.stdout.write(`${JSON.stringify({ ok: true, ...rest, requestIds })}\n`);
+      } else process.stdout.write(`${JSON.stringify(result.object, null, 2)}\n`);
+      return 0;
+    }
     if (options.json) {
       const result = await client.generate(prompt, callOptions);
       process.stdout.write(`${JSON.stringify({ ok: true, ...result })}\n`);
@@ -77,5 +105,27 @@ async function run(argument: string | undefined, options: RunOptions, command: C
     return reportError(error, options.json);
   } finally {
     await closeQuietly(client);
+  }
+}
+
+/** The `--schema` file as a JSON value; the schema itself is checked by `generateObject`. */
+function readSchemaFile(path: string): JsonSchema {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(
+      `cannot read --schema ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      {
+        hint: 'pass the path of a JSON Schema file, e.g. --schema schema.json',
+      },
+    );
+  }
+  try {
+    return JSON.parse(text) as JsonSchema;
+  } catch (error) {
+    throw new SchemaError(`--schema ${path} is not JSON: ${(error as Error).message}`, {
+      hint: 'the file must hold one JSON Schema object such as {"type":"object","properties":{...}}',
+    });
   }
 }
