@@ -41,6 +41,8 @@ export { type PresetName, presets } from './config/presets.js';
 export { type ModelTarget, resolveModel } from './config/resolve-model.js';
 export * from './errors/index.js';
 export { type TroubleshootingRow, troubleshooting } from './errors/troubleshooting.js';
+export { type CompiledRule, compileRule, type Decision, Guard } from './guard/guard.js';
+export type { GuardAction, GuardRuleConfig } from './guard/guard-schema.js';
 export * from './guard/index.js';
 export * from './ledger/index.js';
 export { createLogger, type LoggerOptions } from './logging/logger.js';

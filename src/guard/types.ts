@@ -40,16 +40,17 @@ export interface Matcher {
   rule: string;
   kind: Finding['kind'];
   /**
-   * Longest text a single match can span, counted in normalized characters (for stream hold-back);
-   * finite. Normalized rather than original: the original may hold any number of zero-width
-   * characters inside a match, so no finite bound exists there.
+   * Longest text a single match can span, in normalized characters, for the stream hold-back;
+   * finite. Strictly: how far past its start a match is decided, as a token detector's match may
+   * run on over the rest of its token (see above). Normalized rather than original: the original
+   * may hold any number of zero-width characters inside a match, so no finite bound exists there.
    */
   maxMatchLength: number;
   /**
    * Finds matches in already normalized text (see normalize.ts); offsets in the normalized text.
    * With `from`, the search starts there and the text before it serves only as context (for
    * lookbehinds and word boundaries): it yields the matches a search from 0 finds at or after
-   * `from`, provided none of those spans `from`.
+   * `from`, provided no match of that search spans `from`.
    */
   find(normalized: string, from?: number): MatcherMatch[];
 }

@@ -45,6 +45,7 @@ async function demo(): Promise<void> {
         prices: { 'fake/fake-model': { input: 0.27, output: 1.1 } },
         retry: { baseDelayMs: 100 },
         timeouts: { firstTokenMs: 500 },
+        guardrails: [{ name: 'pii', detectors: ['email', 'phone'], action: 'redact' }],
       },
     });
     const client = new LLMClient({
@@ -84,6 +85,32 @@ async function demo(): Promise<void> {
     } catch (error) {
       out(`   → ${(error as Error).name}: ${(error as Error).message}\n`);
     }
+
+    out('4. generateObject: the first answer does not match the schema; llmkit re-asks with the issues:');
+    upstream.enqueue(
+      { text: '{"key_people":["Ada Lovelace"],"time_period":1843}' },
+      { text: '{"key_people":["Ada Lovelace"],"time_period":"1843","importance":"high"}' },
+    );
+    const extracted = await client.generateObject({
+      schema: {
+        type: 'object',
+        properties: {
+          key_people: { type: 'array', items: { type: 'string' } },
+          time_period: { type: 'string' },
+          importance: { enum: ['low', 'medium', 'high'] },
+        },
+        required: ['key_people', 'time_period', 'importance'],
+      },
+      prompt: 'Ada Lovelace published the first program in 1843.',
+    });
+    out(
+      `   → ${JSON.stringify(extracted.object)} after ${extracted.attempts} attempts (${extracted.mode})\n`,
+    );
+
+    out('5. A guard rule redacts personal data before it leaves: the upstream received');
+    await client.generate('Mail ada@example.com or call 13800138000');
+    const sent = upstream.requests.at(-1)?.body?.messages?.at(-1)?.content;
+    out(`   → "${String(sent)}"\n`);
 
     const totals = client.totals;
     out(
