@@ -189,6 +189,7 @@ export class LLMClient {
         { ...rest, tools: options.tools },
         (conversation, callOptions) => this.generateOnce(conversation, callOptions),
         this.logger,
+        { totalMs: options.timeouts?.totalMs ?? this.config.config.timeouts.totalMs },
       );
     }
     return this.generateOnce(prompt, options);

@@ -53,11 +53,20 @@ describe('email', () => {
     'user@localhost',
     'twitter handle @example.com',
     'a@b.c',
+    'a@example.c0m',
+    'a@-example.com',
     '@@@@',
     'x@-bad.com',
     `${'a'.repeat(65)}@example.com`,
   ])('finds nothing in %j', (text) => {
     expect(found('email', text)).toEqual([]);
+  });
+
+  it('looks at domains of up to 100 characters', () => {
+    const longest = `${'a'.repeat(51)}.${'b'.repeat(44)}.com`;
+    expect(longest).toHaveLength(100);
+    expect(found('email', `x@${longest} y`)).toEqual([`x@${longest}`]);
+    expect(found('email', `x@c${longest} y`)).toEqual([]);
   });
 
   it('treats a run of local characters as one local part, as a regex anchored at its start would', () => {

@@ -47,15 +47,34 @@ const isEmailLocal = (code: number) =>
 // ---- email: found from each `@`, which is rare in prose, rather than from every word.
 
 const maxLocalLength = 64;
-const domainLabel = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
-const emailDomain = new RegExp(
-  `@${domainLabel}(?:\\.${domainLabel}){0,4}\\.[A-Za-z]{2,24}(?![A-Za-z0-9-]|\\.[A-Za-z0-9])`,
-  'y',
-);
+/**
+ * Longest domain looked at. DNS allows 253, but every character of bound is a character a stream
+ * must hold back before releasing text; real domains are far shorter.
+ */
+const maxDomainLength = 100;
+const isDomainCharacter = (code: number) => isAsciiAlphanumeric(code) || code === 45 || code === 46;
+const domainLabel = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
+const topLevelDomain = /^[A-Za-z]{2,24}$/;
+
+/** End of the domain after the `@` at `at`, or -1 if what follows is not one. */
+function domainEnd(text: string, at: number): number {
+  const limit = at + 1 + maxDomainLength;
+  let end = at + 1;
+  while (end < text.length && end < limit && isDomainCharacter(text.charCodeAt(end))) end += 1;
+  if (end === limit && end < text.length && isDomainCharacter(text.charCodeAt(end))) return -1;
+  let domain = text.slice(at + 1, end);
+  // Stop at an empty label and before a final dot: a sentence may end right after the address.
+  const doubleDot = domain.indexOf('..');
+  if (doubleDot !== -1) domain = domain.slice(0, doubleDot);
+  if (domain.endsWith('.')) domain = domain.slice(0, -1);
+  const labels = domain.split('.');
+  if (labels.length < 2 || !topLevelDomain.test(labels.at(-1)!)) return -1;
+  return labels.every((label) => domainLabel.test(label)) ? at + 1 + domain.length : -1;
+}
 
 const email: Detector = {
   label: 'EMAIL',
-  maxMatchLength: maxLocalLength + 1 + 63 + 4 * 64 + 25,
+  maxMatchLength: maxLocalLength + 1 + maxDomainLength,
   find(text, from) {
     const spans: Span[] = [];
     let lower = from;
@@ -67,14 +86,12 @@ const email: Detector = {
         start -= 1;
       }
       const runStart = start === 0 || !isEmailLocal(text.charCodeAt(start - 1));
-      if (start < at && at - start <= maxLocalLength && runStart) {
-        emailDomain.lastIndex = at;
-        if (emailDomain.test(text)) {
-          spans.push([start, emailDomain.lastIndex]);
-          lower = emailDomain.lastIndex;
-          at = text.indexOf('@', lower);
-          continue;
-        }
+      const end = start < at && at - start <= maxLocalLength && runStart ? domainEnd(text, at) : -1;
+      if (end !== -1) {
+        spans.push([start, end]);
+        lower = end;
+        at = text.indexOf('@', end);
+        continue;
       }
       at = text.indexOf('@', at + 1);
     }
@@ -244,8 +261,9 @@ const acceptSecret: Accept = (match, text) => {
 };
 const secret: Detector = {
   label: 'SECRET',
-  // Decided within this distance of the start; the token itself may run on (see `extend`).
-  maxMatchLength: 6 + 8 + 16,
+  // Decided within this distance of the start (`ghp_` and 36 characters is the longest shape);
+  // the token itself may run on (see `extend`).
+  maxMatchLength: 4 + 36,
   find: (text, from) => scan(secretPattern, text, from, acceptSecret),
 };
 

@@ -127,7 +127,7 @@ const same = (index: number) => index;
  * mathematical letters such as `𝐬𝐤`), invisible characters removed, U+3000 to a space. Case is
  * kept so ASCII stays length-preserving; matchers compare case-insensitively.
  *
- * Built for throughput: text with nothing to fold is returned as is after one regex test; otherwise
+ * Built for throughput: text with nothing to fold is returned as is after one scan; otherwise
  * unchanged runs are copied with `slice`, full-width ASCII is folded arithmetically, and only the
  * rare remaining characters go through `String.prototype.normalize`, one cluster (a character and
  * the marks attached to it) at a time. The result equals NFKC of the whole text with invisibles

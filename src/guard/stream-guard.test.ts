@@ -119,6 +119,31 @@ describe('StreamGuard', () => {
     );
   });
 
+  it('finds anchored regex matches only where the whole text has them (property)', () => {
+    // `^` is the start of the whole output and `$` its end, not of the tail a push rescans.
+    const anchored = [
+      regexMatcher('edges', '^\\w+|\\w+$|x{3,40}', { label: 'EDGE' }),
+      detectorMatcher('pii', 'phone'),
+    ];
+    fc.assert(
+      fc.property(longTexts, fc.array(fc.nat(), { maxLength: 40 }), (whole, offsets) => {
+        expect(stream(split(whole, offsets), anchored).text).toBe(
+          redactText(whole, scanText(whole, anchored)),
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('does not release text before an open match where more text could start another', () => {
+    // Cut inside `𝐬`: `x{3,40}` then matches first, but once `𝐬` arrives `\w+$` starts earlier.
+    const guard = new StreamGuard([regexMatcher('edges', '\\w+$|x{3,40}', { label: 'EDGE' })]);
+    const whole = '请联系ﬁxxxxxxxx𝐬';
+    const output =
+      guard.push(whole.slice(0, 13)).text + guard.push(whole.slice(13)).text + guard.flush().text;
+    expect(output).toBe('请联系[EDGE]');
+  });
+
   it('gives the same result one character at a time', () => {
     fc.assert(
       fc.property(wholeTexts, (whole) => {

@@ -24,8 +24,8 @@ function unstableStart(text: string): number {
 }
 
 /**
- * Guards model output that arrives in deltas: each `push` returns the text that can no longer be
- * part of a match changing it, redacted, and holds back the rest. Concatenating every `text` of
+ * Guards model output that arrives in deltas: each `push` returns, redacted, the text whose
+ * redaction no later delta can change, and holds back the rest. Concatenating every `text` of
  * `push`...`flush` gives exactly `redactText(whole, scanText(whole, matchers))`, whatever the split
  * (a property test checks it): no match is missed across a delta boundary and none is released
  * half redacted.
@@ -83,19 +83,19 @@ export class StreamGuard {
     this.matchers.forEach((matcher, index) => {
       const reach = this.reach[index]!;
       let next = this.resume[index]!;
-      let open = false;
+      let open = Number.POSITIVE_INFINITY;
       for (const match of matcher.find(text, next)) {
         if (!final && (match.start + reach > stable || match.end + matchContext > stable)) {
           // Could still grow, shrink or vanish: scan again from its start next time.
-          next = match.start;
-          open = true;
+          open = match.start;
           break;
         }
         this.pending.push(toFinding(matcher, match, normalized, this.tailStart));
         next = match.end;
       }
-      // Every position that far from the unstable end has been decided, match or not.
-      if (!open) next = final ? text.length : Math.max(next, stable - reach + 1);
+      // Positions this far from the unstable end are decided, match or not; later ones are not,
+      // even those before an open match: more text may start a match there (`\w+$`).
+      next = final ? text.length : Math.min(open, Math.max(next, stable - reach + 1));
       this.resume[index] = next;
       release = Math.min(release, this.tailStart + normalized.toOriginal(next));
     });

@@ -42,7 +42,8 @@ const pairHash = (first: number, second: number) => ((first << 6) ^ second) & 0x
  * A matcher for banned terms, compared after the same folding as the text (NFKC, invisibles
  * removed) and case-insensitively, so `ｓｅｃｒｅｔ`, `se\u200Bcret` and `SECRET` all hit `secret`.
  * At each position the longest term wins. Terms sit in a trie walked only from positions whose
- * character can start a term, which keeps a hundred terms near the cost of one.
+ * first two characters begin some term, so the cost grows little with the number of terms; each
+ * position is tried once with at most the longest term's length of steps.
  */
 export function termMatcher(rule: string, terms: string[], options: TermMatcherOptions = {}): Matcher {
   const wordMode = (options.match ?? 'word') === 'word';

@@ -12,11 +12,13 @@ export interface RegexMatcherOptions {
 
 /**
  * The longest match a user regex is assumed to have, for the stream hold-back. A regex has no
- * bound in general; a stream is guaranteed to find a match only if it is at most this long and
- * decided by at most this much text after its start (a longer match may be missed or cut where
- * deltas split it). `scanText` on whole texts has no such limit.
+ * bound in general; in a stream, a match is guaranteed to be found only if it is at most this long
+ * and decided by at most this much text after its start (a longer one may be missed, or found cut
+ * where deltas split it). `scanText` on whole texts has no such limit. Kept short because a stream
+ * holds back this many characters before releasing any: ticket numbers, host names and code
+ * names fit well within it.
  */
-export const userRegexMaxMatchLength = 256;
+export const userRegexMaxMatchLength = 128;
 
 const allowedFlags = 'imsu';
 // Texts a pattern is tried on to find one that matches the empty string.
@@ -100,7 +102,7 @@ export function regexMatcher(rule: string, pattern: string, options: RegexMatche
     engineFlags = engineFlags.replace('u', '');
   }
   let source = pattern;
-  let regex: RegExp | undefined;
+  let regex: RegExp;
   try {
     regex = new RegExp(source, `${engineFlags}gl`);
   } catch {
@@ -110,10 +112,13 @@ export function regexMatcher(rule: string, pattern: string, options: RegexMatche
       if (foldCase) engineFlags = engineFlags.replace('i', '');
       regex = new RegExp(source, `${engineFlags}gl`);
     } catch (error) {
+      const reason = error instanceof LinearRewriteError ? error.reason : undefined;
       const why =
-        error instanceof LinearRewriteError && error.reason !== 'too-large'
+        reason === 'backreference' || reason === 'lookaround'
           ? 'backreferences and lookaround are not allowed in guard rules, so no input can hang the process; rewrite the pattern without them'
-          : 'its {n,m} repeats are too large for the linear-time engine; use smaller counts, or + and *';
+          : reason === 'too-large'
+            ? 'its {n,m} repeats are too large for the linear-time engine; use smaller counts, or + and *'
+            : 'the linear-time engine refuses it; simplify the pattern';
       throw new GuardRuleError(rule, `regex ${shown} cannot run in linear time (${why})`);
     }
   }

@@ -61,8 +61,15 @@ export interface ObjectCaller {
 
 /** Checks the options and decides the mechanism; throws `SchemaError`/`UsageError` before anything is sent. */
 export function prepareObject<S extends SchemaInput>(caller: ObjectCaller, options: ObjectOptions<S>) {
+  if (options.name !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(options.name)) {
+    throw new UsageError(`generateObject name "${options.name}" is not allowed`, {
+      hint: 'providers accept 1-64 letters, digits, _ and - as a schema or tool name',
+    });
+  }
   const schema = toObjectSchema(options.schema);
   const messages = objectMessages(options);
+  // The system message joins the conversation here, so json_object's instruction can merge into it.
+  if (options.system !== undefined) messages.unshift({ role: 'system', content: options.system });
   const target = caller.target(options.model);
   const plan = planObject({
     mode: options.mode,
@@ -120,7 +127,7 @@ export function objectMessages(options: { prompt?: string; messages?: ChatMessag
 }
 
 function callOptionsOf<S extends SchemaInput>(options: ObjectOptions<S>): CallOptions {
-  const { schema, prompt, messages, name, description, mode, maxAttempts, ...rest } = options;
+  const { schema, prompt, messages, name, description, mode, maxAttempts, system, ...rest } = options;
   return rest;
 }
 

@@ -100,10 +100,19 @@ export function objectRequest(
     case 'json_object':
       return {
         // The instruction also carries the word "JSON", which some providers require for json_object.
-        messages: [{ role: 'system', content: schemaInstruction(plan) }, ...messages],
+        messages: withInstruction(messages, schemaInstruction(plan)),
         responseFormat: { type: 'json_object' },
       };
   }
+}
+
+/** Appends to a leading string system message, else adds one: some models accept only one system message. */
+function withInstruction(messages: ChatMessage[], instruction: string): ChatMessage[] {
+  const first = messages[0];
+  if (first?.role === 'system' && typeof first.content === 'string') {
+    return [{ ...first, content: `${first.content}\n\n${instruction}` }, ...messages.slice(1)];
+  }
+  return [{ role: 'system', content: instruction }, ...messages];
 }
 
 function schemaInstruction(plan: ObjectPlan): string {

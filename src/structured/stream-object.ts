@@ -37,7 +37,7 @@ export interface ObjectStreamCaller extends ObjectCaller {
  * objects start again from its first delta.
  */
 export class ObjectStream<T> implements AsyncIterable<PartialObject<T>> {
-  readonly result: Promise<ObjectResult<T>>;
+  private readonly resultPromise: Promise<ObjectResult<T>>;
   private resolve!: (result: ObjectResult<T>) => void;
   private reject!: (error: unknown) => void;
   private iterated = false;
@@ -49,21 +49,32 @@ export class ObjectStream<T> implements AsyncIterable<PartialObject<T>> {
     private readonly prepared: ReturnType<typeof prepareObject>,
     signal: AbortSignal | undefined,
   ) {
-    this.result = new Promise((resolve, reject) => {
+    this.resultPromise = new Promise((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
     });
-    this.result.catch(() => {});
+    this.resultPromise.catch(() => {});
     if (signal) {
-      if (signal.aborted) this.controller.abort(signal.reason);
-      else signal.addEventListener('abort', () => this.controller.abort(signal.reason), { once: true });
+      const onAbort = () => this.controller.abort(signal.reason);
+      if (signal.aborted) onAbort();
+      else {
+        signal.addEventListener('abort', onAbort, { once: true });
+        // A long-lived caller signal must not keep every finished stream reachable.
+        const remove = () => signal.removeEventListener('abort', onAbort);
+        this.resultPromise.then(remove, remove);
+      }
     }
   }
 
   /** The validated object; awaiting it without iterating reads the stream for you. */
   get object(): Promise<T> {
-    this.drainUnlessIterated();
     return this.result.then((result) => result.object);
+  }
+
+  /** Everything `generateObject` returns; awaiting it without iterating reads the stream for you. */
+  get result(): Promise<ObjectResult<T>> {
+    this.drainUnlessIterated();
+    return this.resultPromise;
   }
 
   /** Stops the stream; `object` rejects with `AbortedError`. */

@@ -36,7 +36,15 @@ function objectIssue(schema: unknown, path: string): string | undefined {
   }
   for (const [key, value] of Object.entries(node)) {
     if (key === 'enum' || key === 'const' || key === 'default' || key === 'examples') continue;
-    const issue = objectIssue(value, key === 'properties' ? path : `${path}`);
+    if (key === 'properties' && typeof value === 'object' && value !== null) {
+      // Each property's schema is reported under its own name: `$.address.city`.
+      for (const [name, schema] of Object.entries(value)) {
+        const issue = objectIssue(schema, `${path}.${name}`);
+        if (issue) return issue;
+      }
+      continue;
+    }
+    const issue = objectIssue(value, key === 'items' ? `${path}[]` : path);
     if (issue) return issue;
   }
   return undefined;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { CallOptions } from '../client/call-options.js';
-import { UsageError } from '../errors/index.js';
+import { AbortedError, TimeoutError, UsageError } from '../errors/index.js';
 import type { GenerateResult } from '../pipeline/call-context.js';
 import { sumUsage } from '../pipeline/sum-usage.js';
 import type { ChatMessage, ToolCall, Usage } from '../providers/types.js';
@@ -39,6 +39,12 @@ export interface ToolLoopResult extends GenerateResult {
   steps: StepResult[];
   /** Tool calls the caller must handle: the model called a tool without `execute`, or `maxSteps` ran out. */
   pendingToolCalls: ToolCall[];
+  /**
+   * The whole conversation: your messages, then every assistant message and tool result of the
+   * loop. To continue after `client-tool`, append a tool message for each pending call and pass
+   * these messages to `generate` again.
+   */
+  messages: ChatMessage[];
   stopReason: 'done' | 'client-tool' | 'max-steps';
   /** Tokens over every step. */
   totalUsage: Usage;
@@ -53,6 +59,11 @@ export interface ToolLoopOptions extends Omit<CallOptions, 'tools'> {
   maxSteps?: number;
 }
 
+export interface ToolLoopLimits {
+  /** The whole loop, tools and model calls, must end within this (`timeouts.totalMs`). */
+  totalMs: number;
+}
+
 /**
  * The tool loop: call the model; when it calls tools that have `execute`, run them all at once,
  * send every result (an error becomes the result, so the model can react), and call again, up
@@ -64,8 +75,9 @@ export async function runToolLoop(
   options: ToolLoopOptions,
   call: (messages: ChatMessage[], options: CallOptions) => Promise<GenerateResult>,
   logger: Logger,
+  limits: ToolLoopLimits,
 ): Promise<ToolLoopResult> {
-  const { tools, maxSteps = 5, ...callOptions } = options;
+  const { tools, maxSteps = 5, signal: callerSignal, ...callOptions } = options;
   if (!Number.isInteger(maxSteps) || maxSteps < 1) {
     throw new UsageError(`maxSteps must be a whole number >= 1, got ${maxSteps}`, {
       hint: 'pass maxSteps: 1 to make one call and return the tool calls, or more to let tools run',
@@ -74,11 +86,45 @@ export async function runToolLoop(
   const definitions = toolDefinitions(tools);
   const schemas = new Map<string, ObjectSchema>();
   for (const [name, entry] of Object.entries(tools)) schemas.set(name, toObjectSchema(entry.parameters));
-  const signal = options.signal ?? new AbortController().signal;
+  // One signal for the loop: the caller's abort or the total deadline stops model calls and tools alike.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new TimeoutError('total', limits.totalMs)), limits.totalMs);
+  const onCallerAbort = () => controller.abort(new AbortedError({ cause: callerSignal?.reason }));
+  if (callerSignal?.aborted) onCallerAbort();
+  callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+  try {
+    return await loop(
+      messages,
+      tools,
+      definitions,
+      schemas,
+      maxSteps,
+      callOptions,
+      controller.signal,
+      call,
+      logger,
+    );
+  } finally {
+    clearTimeout(timer);
+    callerSignal?.removeEventListener('abort', onCallerAbort);
+  }
+}
+
+async function loop(
+  messages: ChatMessage[],
+  tools: ToolSet,
+  definitions: ReturnType<typeof toolDefinitions>,
+  schemas: Map<string, ObjectSchema>,
+  maxSteps: number,
+  callOptions: CallOptions,
+  signal: AbortSignal,
+  call: (messages: ChatMessage[], options: CallOptions) => Promise<GenerateResult>,
+  logger: Logger,
+): Promise<ToolLoopResult> {
   let conversation = [...messages];
   const steps: StepResult[] = [];
   for (let step = 1; ; step++) {
-    const result = await call(conversation, { ...callOptions, tools: definitions });
+    const result = await call(conversation, { ...callOptions, signal, tools: definitions });
     const calls = result.toolCalls;
     const stepRecord: StepResult = {
       step,
@@ -91,36 +137,41 @@ export async function runToolLoop(
       costNanos: result.costNanos,
     };
     steps.push(stepRecord);
-    if (calls.length === 0) return loopResult(result, steps, [], 'done');
-    if (
-      calls.some((entry) => tools[entry.function.name] !== undefined && !tools[entry.function.name]!.execute)
-    ) {
-      return loopResult(result, steps, calls, 'client-tool');
-    }
+    conversation = [...conversation, result.message];
+    if (calls.length === 0) return loopResult(result, steps, [], 'done', conversation);
     if (step >= maxSteps) {
       logger.warn(
         { event: 'tool-loop', requestId: result.requestId, maxSteps },
         `the model still calls tools after maxSteps (${maxSteps}) calls; returning its tool calls unexecuted`,
       );
-      return loopResult(result, steps, calls, 'max-steps');
+      return loopResult(result, steps, calls, 'max-steps', conversation);
     }
-    const context = { messages: [...conversation, result.message], signal };
+    // A known tool without `execute` is the caller's to run; everything else runs here.
+    const clientCalls = calls.filter((entry) => {
+      const known = ownTool(tools, entry.function.name);
+      return known !== undefined && known.execute === undefined;
+    });
+    const runnable = calls.filter((entry) => !clientCalls.includes(entry));
+    const context = { messages: conversation, signal };
     // Started together: parallel tool calls run concurrently.
-    stepRecord.toolResults = await Promise.all(
-      calls.map((entry) => runTool(entry, tools, schemas, context, result.requestId, logger)),
+    const ran = await Promise.all(
+      runnable.map((entry) => runTool(entry, tools, schemas, context, result.requestId, logger)),
     );
+    if (signal.aborted) throw signal.reason;
+    stepRecord.toolResults = ran.map(({ content: _content, ...entry }) => entry);
     conversation = [
       ...conversation,
-      result.message,
-      ...stepRecord.toolResults.map(
-        (entry): ChatMessage => ({
-          role: 'tool',
-          tool_call_id: entry.toolCallId,
-          content: toolContent(entry),
-        }),
+      ...ran.map(
+        (entry): ChatMessage => ({ role: 'tool', tool_call_id: entry.toolCallId, content: entry.content }),
       ),
     ];
+    if (clientCalls.length > 0) return loopResult(result, steps, clientCalls, 'client-tool', conversation);
   }
+}
+
+function ownTool(tools: ToolSet, name: string): ToolSet[string] | undefined {
+  // Own keys only: a model calling `constructor` or `toString` must not reach Object.prototype.
+  return Object.hasOwn(tools, name) ? tools[name] : undefined;
 }
 
 async function runTool(
@@ -130,12 +181,27 @@ async function runTool(
   context: { messages: ChatMessage[]; signal: AbortSignal },
   requestId: string,
   logger: Logger,
-): Promise<ToolResult> {
+): Promise<ToolResult & { content: string }> {
   const startedAt = performance.now();
   const name = entry.function.name;
   const base = { toolCallId: entry.id, toolName: name };
-  const done = (fields: { args: unknown; result?: unknown; error?: string }): ToolResult => {
-    const outcome: ToolResult = { ...base, ...fields, durationMs: Math.round(performance.now() - startedAt) };
+  const done = (fields: {
+    args: unknown;
+    result?: unknown;
+    error?: string;
+  }): ToolResult & { content: string } => {
+    let content: string;
+    try {
+      content = toolContent(fields);
+    } catch (error) {
+      // A result JSON cannot carry (a BigInt, a cycle) is the tool's failure, reported to the model.
+      fields = {
+        args: fields.args,
+        error: `the tool's result cannot be sent as JSON: ${(error as Error).message}`,
+      };
+      content = toolContent(fields);
+    }
+    const outcome = { ...base, ...fields, content, durationMs: Math.round(performance.now() - startedAt) };
     logger.info(
       {
         event: 'tool',
@@ -152,7 +218,7 @@ async function runTool(
     );
     return outcome;
   };
-  const definition = tools[name];
+  const definition = ownTool(tools, name);
   const schema = schemas.get(name);
   if (!definition?.execute || !schema) {
     return done({
@@ -174,7 +240,7 @@ async function runTool(
 }
 
 /** What the model reads as the tool's result: strings as they are, anything else as JSON. */
-function toolContent(entry: ToolResult): string {
+function toolContent(entry: { result?: unknown; error?: string }): string {
   if (entry.error !== undefined) return JSON.stringify({ error: entry.error });
   if (typeof entry.result === 'string') return entry.result;
   return JSON.stringify(entry.result ?? null);
@@ -185,12 +251,14 @@ function loopResult(
   steps: StepResult[],
   pending: ToolCall[],
   stopReason: ToolLoopResult['stopReason'],
+  messages: ChatMessage[],
 ): ToolLoopResult {
   const { usage: totalUsage, costNanos: totalCostNanos } = sumUsage(steps);
   return {
     ...last,
     steps,
     pendingToolCalls: pending,
+    messages,
     stopReason,
     totalUsage,
     totalCostNanos,

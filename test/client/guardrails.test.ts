@@ -195,6 +195,53 @@ describe('output guard on streams', () => {
   });
 });
 
+describe('tool-call arguments', () => {
+  it('output rules guard generateObject in tool mode: a blocked detector in the arguments stops the call', async () => {
+    const { client } = guarded(
+      [{ name: 'no-email', detectors: ['email'], action: 'block', apply: ['output'] }],
+      {
+        providers: {
+          fake: { baseURL: fixture.current.url, apiKeyRequired: false, structuredOutput: 'tool' },
+        },
+      },
+    );
+    fixture.current.enqueue({
+      toolCalls: [{ name: 'response', arguments: '{"contact":"ada@example.com"}' }],
+    });
+    const error = await client
+      .generateObject({
+        schema: { type: 'object', properties: { contact: { type: 'string' } } },
+        prompt: 'p',
+      })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(GuardrailError);
+    expect((error as GuardrailError).direction).toBe('output');
+  });
+
+  it('redacts arguments in output and in the tool-loop history sent back upstream', async () => {
+    const { client } = guarded([
+      { name: 'pii', detectors: ['email'], action: 'redact', apply: ['input', 'output'] },
+    ]);
+    fixture.current.enqueue(
+      { toolCalls: [{ id: 'm1', name: 'mail', arguments: '{"to":"ada@example.com"}' }] },
+      { text: 'sent' },
+    );
+    const seen: unknown[] = [];
+    await client.generate('mail her', {
+      tools: {
+        mail: {
+          parameters: { type: 'object', properties: { to: { type: 'string' } } },
+          execute: (args) => (seen.push(args), 'ok'),
+        },
+      },
+    });
+    expect(seen).toEqual([{ to: '[EMAIL]' }]);
+    const history = JSON.stringify(fixture.current.requests[1]!.body.messages);
+    expect(history).not.toContain('ada@example.com');
+    expect(history).toContain('[EMAIL]');
+  });
+});
+
 describe('guard config', () => {
   it.each([
     [{ name: 'r', regex: '(' }, /guardrails\.0\.regex .*regex \/\(\/ does not compile/],

@@ -100,6 +100,21 @@ describe('generateObject: mechanisms', () => {
     expect(body.messages[0].content).toContain('"key_people"');
   });
 
+  it('names the nested field that keeps a schema out of strict mode, and merges the json_object instruction into the system message', async () => {
+    const { client: llm } = client('json_schema');
+    fixture.current.enqueue({ text: '{"address":{"city":"x"}}' });
+    const nested = z.object({ address: z.object({ city: z.string(), zip: z.string().optional() }) });
+    const result = await llm.generateObject({ schema: nested, prompt: 'p' });
+    expect(result.warnings[0]).toMatch(/because \$\.address\.zip is optional/);
+
+    const { client: plain } = client('json_object');
+    fixture.current.enqueue({ text: '{"address":{"city":"x"}}' });
+    await plain.generateObject({ schema: nested, prompt: 'p', system: 'You are terse.' });
+    const messages = fixture.current.requests[1]!.body.messages;
+    expect(messages.filter((message: { role: string }) => message.role === 'system')).toHaveLength(1);
+    expect(messages[0].content).toMatch(/^You are terse\.\n\nAnswer with one JSON value/);
+  });
+
   it('obeys an explicit mode without a fallback warning', async () => {
     const { client: llm } = client('json_schema');
     fixture.current.enqueue({ toolCalls: [{ name: 'response', arguments: JSON.stringify(valid) }] });
@@ -233,6 +248,14 @@ describe('generateObject: bad input', () => {
     expect((error as Error).message).toMatch(/cannot be expressed as JSON Schema/);
   });
 
+  it('refuses a name providers would reject', async () => {
+    const { client: llm } = client('json_schema');
+    await expect(
+      llm.generateObject({ schema: extractInfo, prompt: 'p', name: 'extract info' }),
+    ).rejects.toThrow(/^generateObject name "extract info" is not allowed/);
+    expect(fixture.current.requests).toHaveLength(0);
+  });
+
   it('refuses prompt and messages together, and neither', async () => {
     const { client: llm } = client('json_schema');
     await expect(
@@ -274,6 +297,13 @@ describe('streamObject', () => {
     const stream = llm.streamObject({ schema: extractInfo, prompt: 'p' });
     expect(await stream.object).toEqual(valid);
     expect((await stream.result).attempts).toBe(2);
+  });
+
+  it('`result` also reads the stream when nobody iterates', async () => {
+    const { client: llm } = client('json_schema');
+    fixture.current.enqueue({ text: JSON.stringify(valid) });
+    const result = await llm.streamObject({ schema: extractInfo, prompt: 'p' }).result;
+    expect(result).toMatchObject({ object: valid, attempts: 1, mode: 'json_schema' });
   });
 
   it('rejects with StructuredOutputError when no attempt validates', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { UsageError } from '../../src/errors/index.js';
+import { TimeoutError, UsageError } from '../../src/errors/index.js';
 import type { RecordedRequest } from '../../src/testing/index.js';
 import { tool } from '../../src/tools/tool.js';
 import { clientFor } from '../support/client-for.js';
@@ -184,5 +184,86 @@ describe('the tool loop', () => {
       client.generate('q', { maxSteps: 0, tools: { ok: { parameters: z.object({}), execute: () => 1 } } }),
     ).rejects.toThrow(/maxSteps must be a whole number >= 1/);
     expect(fixture.current.requests).toHaveLength(0);
+  });
+
+  it('runs the executable calls of a mixed turn, returns the client calls and the conversation to resume from', async () => {
+    const { client } = clientFor(fixture.current);
+    const ran: string[] = [];
+    fixture.current.enqueue({
+      toolCalls: [
+        { id: 'a', name: 'lookup', arguments: '{"q":"order 42"}' },
+        { id: 'b', name: 'confirm', arguments: '{"question":"cancel it?"}' },
+      ],
+    });
+    const result = await client.generate('cancel order 42', {
+      tools: {
+        lookup: tool({ parameters: z.object({ q: z.string() }), execute: ({ q }) => (ran.push(q), 'found') }),
+        confirm: { parameters: z.object({ question: z.string() }) },
+      },
+    });
+    expect(ran).toEqual(['order 42']);
+    expect(result.stopReason).toBe('client-tool');
+    expect(result.pendingToolCalls.map((call) => call.id)).toEqual(['b']);
+    expect(result.messages.map((message) => message.role)).toEqual(['user', 'assistant', 'tool']);
+    expect(result.messages[2]).toEqual({ role: 'tool', tool_call_id: 'a', content: 'found' });
+
+    fixture.current.enqueue({ text: 'cancelled' });
+    const next = await client.generate(
+      [...result.messages, { role: 'tool', tool_call_id: 'b', content: 'yes' }],
+      { tools: { confirm: { parameters: z.object({ question: z.string() }) } } },
+    );
+    expect(next.text).toBe('cancelled');
+    expect(toolMessages(fixture.current.requests[1]!).map((message) => message.tool_call_id)).toEqual([
+      'a',
+      'b',
+    ]);
+  });
+
+  it('treats a call of an Object.prototype name as an unknown tool, and a result JSON cannot carry as the tool’s error', async () => {
+    const { client } = clientFor(fixture.current);
+    fixture.current.enqueue(
+      {
+        toolCalls: [
+          { id: 'p', name: 'constructor', arguments: '{}' },
+          { id: 'q', name: 'big', arguments: '{}' },
+        ],
+      },
+      { text: 'ok' },
+    );
+    const result = await client.generate('x', {
+      tools: { big: { parameters: z.object({}), execute: () => ({ n: 10n }) } },
+    });
+    expect(result.stopReason).toBe('done');
+    const sent = toolMessages(fixture.current.requests[1]!).map(
+      (message) => JSON.parse(message.content).error,
+    );
+    expect(sent[0]).toBe('there is no tool named "constructor"; the tools are big');
+    expect(sent[1]).toMatch(/^the tool's result cannot be sent as JSON: /);
+  });
+
+  it('aborts a running tool’s signal at the loop deadline and throws TimeoutError instead of calling again', async () => {
+    const { client } = clientFor(fixture.current);
+    fixture.current.enqueue({ toolCalls: [{ name: 'slow', arguments: '{}' }] });
+    let aborted = false;
+    const error = await client
+      .generate('x', {
+        timeouts: { totalMs: 300 },
+        tools: {
+          slow: {
+            parameters: z.object({}),
+            execute: (_args, { signal }) =>
+              new Promise((resolve) => {
+                signal.addEventListener('abort', () => {
+                  aborted = true;
+                  resolve('late');
+                });
+              }),
+          },
+        },
+      })
+      .catch((caught: unknown) => caught);
+    expect(aborted).toBe(true);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(fixture.current.requests).toHaveLength(1);
   });
 });

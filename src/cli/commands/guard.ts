@@ -73,10 +73,8 @@ async function check(argument: string | undefined, options: CheckOptions, comman
     rows.push(...decisions.map(decisionRow));
     rows.sort((a, b) => (a.start ?? -1) - (b.start ?? -1));
     const blocked = rows.some((row) => row.action === 'block');
-    const redacted = Guard.redact(
-      text,
-      rules.filter((rule) => rule.action === 'redact'),
-    );
+    // Every match is masked here, whatever its action: a blocked secret is not printed whole either.
+    const redacted = Guard.redact(text, rules);
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ ok: true, blocked, findings: rows, redacted })}\n`);
     } else {

@@ -141,6 +141,8 @@ function outputGuard(
   const actions = new Map(live.map((rule) => [rule.name, rule.action]));
   const guards = new Map<number, StreamGuard>();
   const texts = new Map<number, string>();
+  // Tool-call arguments (the object of generateObject's tool mode, a tool's inputs) are output too.
+  const callGuards = new Map<string, { choiceIndex: number; toolCallIndex: number; guard: StreamGuard }>();
 
   const release = (
     choiceIndex: number,
@@ -156,7 +158,32 @@ function outputGuard(
     if (block) throw blockedError(block, 'output');
     if (released.text) out.push({ type: 'text-delta', choiceIndex, text: released.text });
   };
+  const releaseArguments = (
+    part: Extract<StreamPart, { type: 'tool-call-delta' }>,
+    released: { text: string; findings: Finding[] },
+    out: StreamPart[],
+  ) => {
+    const decisions = released.findings.map((finding) => ({
+      ...finding,
+      action: actions.get(finding.rule)!,
+    }));
+    report(decisions.map(reported), 'output');
+    const block = decisions.find((decision) => decision.action === 'block');
+    if (block) throw blockedError(block, 'output');
+    // The first delta of a call carries its id and name even when no argument text is released yet.
+    if (released.text || part.id || part.name) out.push({ ...part, argumentsDelta: released.text });
+  };
   const flushChoice = (choiceIndex: number, out: StreamPart[]) => {
+    for (const [key, entry] of [...callGuards]) {
+      if (entry.choiceIndex !== choiceIndex) continue;
+      callGuards.delete(key);
+      const { toolCallIndex } = entry;
+      releaseArguments(
+        { type: 'tool-call-delta', choiceIndex, toolCallIndex, argumentsDelta: '' },
+        entry.guard.flush(),
+        out,
+      );
+    }
     const guard = guards.get(choiceIndex);
     if (!guard) return;
     guards.delete(choiceIndex);
@@ -177,13 +204,31 @@ function outputGuard(
         release(part.choiceIndex, guard.push(part.text), out);
         return out;
       }
+      if (part.type === 'tool-call-delta' && matchers.length > 0) {
+        const key = `${part.choiceIndex}:${part.toolCallIndex}`;
+        let entry = callGuards.get(key);
+        if (!entry) {
+          entry = {
+            choiceIndex: part.choiceIndex,
+            toolCallIndex: part.toolCallIndex,
+            guard: new StreamGuard(matchers),
+          };
+          callGuards.set(key, entry);
+        }
+        releaseArguments(part, entry.guard.push(part.argumentsDelta), out);
+        return out;
+      }
       if (part.type === 'finish') flushChoice(part.choiceIndex, out);
       out.push(part);
       return out;
     },
     flush() {
       const out: StreamPart[] = [];
-      for (const choiceIndex of [...guards.keys()]) flushChoice(choiceIndex, out);
+      const choices = new Set([
+        ...guards.keys(),
+        ...[...callGuards.values()].map((entry) => entry.choiceIndex),
+      ]);
+      for (const choiceIndex of choices) flushChoice(choiceIndex, out);
       for (const text of texts.values()) report(Guard.decide(text, masked).map(reported), 'output');
       return out;
     },
@@ -288,6 +333,22 @@ function inputChars(messages: ChatMessage[]): number {
 
 /** Applies `map` to every text of a message (string content or text parts); a new message only when one changed. */
 function mapMessageText(message: ChatMessage, map: (text: string) => string): ChatMessage {
+  let mapped = mapContent(message, map);
+  // Tool-call arguments in the history are sent again on every step of a tool loop.
+  if (mapped.role === 'assistant' && mapped.tool_calls) {
+    let changed = false;
+    const calls = mapped.tool_calls.map((call) => {
+      const args = map(call.function.arguments);
+      if (args === call.function.arguments) return call;
+      changed = true;
+      return { ...call, function: { ...call.function, arguments: args } };
+    });
+    if (changed) mapped = { ...mapped, tool_calls: calls };
+  }
+  return mapped;
+}
+
+function mapContent(message: ChatMessage, map: (text: string) => string): ChatMessage {
   const content = message.content;
   if (typeof content === 'string') {
     const mapped = map(content);
