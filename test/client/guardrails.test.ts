@@ -231,7 +231,10 @@ describe('tool-call arguments', () => {
       tools: {
         mail: {
           parameters: { type: 'object', properties: { to: { type: 'string' } } },
-          execute: (args) => (seen.push(args), 'ok'),
+          execute: (args) => {
+            seen.push(args);
+            return 'ok';
+          },
         },
       },
     });

@@ -197,7 +197,13 @@ describe('the tool loop', () => {
     });
     const result = await client.generate('cancel order 42', {
       tools: {
-        lookup: tool({ parameters: z.object({ q: z.string() }), execute: ({ q }) => (ran.push(q), 'found') }),
+        lookup: tool({
+          parameters: z.object({ q: z.string() }),
+          execute: ({ q }) => {
+            ran.push(q);
+            return 'found';
+          },
+        }),
         confirm: { parameters: z.object({ question: z.string() }) },
       },
     });
