@@ -5,7 +5,7 @@
 //        [--module ./dist/index.js]   (any module exporting the guard API, e.g. an esbuild bundle)
 //
 // MB/s counts UTF-8 bytes (1 MB = 1,048,576 bytes), so a Chinese character counts 3 bytes.
-// Each figure is the median over the rounds after a warm-up, with the slowest round in brackets.
+// Each figure is the median over the rounds after a warm-up, with the slowest round next to it.
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
