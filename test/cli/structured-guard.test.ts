@@ -96,7 +96,7 @@ describe.concurrent('llmkit guard check', () => {
     expect(lines[1]).toMatch(/^banned\s+term\s+block\s+0-2/);
     expect(lines[2]).toMatch(/^pii\s+email\s+redact\s+6-23\s+"zha\*+com"$/);
     expect(lines[3]).toMatch(/^pii\s+phone\s+redact\s+26-37\s+"13\*+00"$/);
-    expect(result.stdout).toContain('redacted: 机密：联系 [EMAIL] 或 [PHONE]');
+    expect(result.stdout).toContain('redacted: [TERM]：联系 [EMAIL] 或 [PHONE]');
     expect(result.stdout).not.toContain('zhang@example.com');
     expect(cli.upstream.requests).toHaveLength(0);
   });
