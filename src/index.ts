@@ -9,6 +9,13 @@ export {
   type DeliveryResult,
   formatAlert,
 } from './alerts/index.js';
+export type {
+  BatchItem,
+  BatchOptions,
+  BatchProgress,
+  BatchResult,
+  BatchValue,
+} from './batch/types.js';
 export { periodWindow } from './budget/budget-period.js';
 export type { BudgetConfig, BudgetSettings } from './budget/budget-schema.js';
 export type {

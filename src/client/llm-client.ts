@@ -3,6 +3,8 @@ import type { Dispatcher } from 'undici';
 import { type AlertDispatcher, createAlertDispatcher } from '../alerts/create-alert-dispatcher.js';
 import { scheduleDailySummary } from '../alerts/daily-summary.js';
 import { thresholdEvent } from '../alerts/threshold-event.js';
+import { type BatchCaller, runBatch } from '../batch/run-batch.js';
+import type { BatchItem, BatchOptions, BatchResult } from '../batch/types.js';
 import { budgetSink } from '../budget/budget-sink.js';
 import { Budgets, type ThresholdCrossing } from '../budget/budgets.js';
 import { openBudgetStore } from '../budget/open-budget-store.js';
@@ -202,6 +204,41 @@ export class LLMClient {
    */
   generateObject<S extends SchemaInput>(options: ObjectOptions<S>): Promise<ObjectResult<InferSchema<S>>> {
     return generateObject(this.objectCaller(), options);
+  }
+
+  /**
+   * Runs many prompts: results in input order, each `{ ok, value | error }`; one failure never
+   * fails the batch. Adaptive concurrency (halves on 429), RPM/TPM buckets from pre-flight token
+   * estimates, per-item retries, and a budget refusal that stops scheduling (`skipped: 'budget'`).
+   */
+  batch(items: ReadonlyArray<string | BatchItem>, options?: BatchOptions): Promise<BatchResult[]> {
+    return runBatch(this.batchCaller(), items, options);
+  }
+
+  private batchCaller(): BatchCaller {
+    return {
+      call: (item, signal) => {
+        const { id: _id, prompt, messages, schema, ...rest } = item;
+        // The runner retries (it must see every 429 to adapt), so the client's own retries are off.
+        if (schema !== undefined) {
+          return this.generateObject({
+            ...rest,
+            schema,
+            ...(prompt === undefined ? { messages: messages ?? [] } : { prompt }),
+            signal,
+            maxRetries: 0,
+          });
+        }
+        return this.generate(prompt ?? messages ?? '', { ...rest, signal, maxRetries: 0 });
+      },
+      estimateTokens: (item) => {
+        const { provider, model } = this.planTarget(item.model);
+        const { messages } = buildRequest(item.prompt ?? item.messages ?? '', { ...item, tools: undefined });
+        const output = item.maxTokens ?? item.maxCompletionTokens ?? 0;
+        return countTokens(messages, `${provider}/${model}`).tokens + output;
+      },
+      retry: this.config.config.retry,
+    };
   }
 
   /** `generateObject`, streamed: iterate for partial objects, await `object` for the validated one. */
