@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAlerts } from './commands/alerts.js';
+import { registerBatch } from './commands/batch.js';
 import { registerBudget } from './commands/budget.js';
 import { registerChat } from './commands/chat.js';
 import { registerConfig } from './commands/config-check.js';
@@ -34,6 +35,7 @@ const program = new Command('llmkit')
   .exitOverride();
 
 registerRun(program);
+registerBatch(program);
 registerChat(program);
 registerConfig(program);
 registerDoctor(program);

@@ -109,7 +109,7 @@ async function run(argument: string | undefined, options: RunOptions, command: C
 }
 
 /** The `--schema` file as a JSON value; the schema itself is checked by `generateObject`. */
-function readSchemaFile(path: string): JsonSchema {
+export function readSchemaFile(path: string): JsonSchema {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
