@@ -186,7 +186,7 @@ class BatchRun {
     const item = this.items[pending.index]!;
     this.caller.call(item, this.abort.signal).then(
       (value) =>
-        this.settle(pending, {
+        this.settle({
           ok: true,
           id: item.id,
           index: pending.index,
@@ -209,18 +209,24 @@ class BatchRun {
       // The budget has no room: stop starting items; this one was never sent, so it is skipped too.
       this.budgetError ??= error;
       if (this.stopped === undefined) this.stopped = 'budget';
-      return this.settle(pending, { ...base, skipped: 'budget' });
+      this.settle({ ...base, skipped: 'budget' });
+      return;
     }
     if (error.code === 'aborted' && this.stopped === 'aborted') {
-      return this.settle(pending, { ...base, skipped: 'aborted' });
+      this.settle({ ...base, skipped: 'aborted' });
+      return;
     }
     const retryable = (error.shouldRetry ?? error.retryable) && pending.attempts <= this.options.maxRetries;
     if (error.code === 'rate_limit') this.limit.onRateLimited();
     if (retryable && this.stopped !== undefined) {
       // Stopping: an item that would be tried again is left for the next run instead of failing.
-      return this.settle(pending, { ...base, skipped: this.stopped });
+      this.settle({ ...base, skipped: this.stopped });
+      return;
     }
-    if (!retryable) return this.settle(pending, base);
+    if (!retryable) {
+      this.settle(base);
+      return;
+    }
     const { baseDelayMs, maxDelayMs, maxRetryAfterMs } = this.caller.retry;
     const now = performance.now();
     let delay = Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (pending.attempts - 1));
@@ -235,7 +241,7 @@ class BatchRun {
     this.schedule();
   }
 
-  private settle(_pending: Pending, result: BatchResult): void {
+  private settle(result: BatchResult): void {
     const finish = () => {
       this.inFlight--;
       this.record(result);
@@ -243,7 +249,10 @@ class BatchRun {
     };
     if (result.ok) this.limit.onSuccess();
     const onResult = this.options.onResult;
-    if (!onResult) return finish();
+    if (!onResult) {
+      finish();
+      return;
+    }
     // The item counts as done only once the caller has it (the CLI's journal is flushed).
     Promise.resolve()
       .then(() => onResult(result))
