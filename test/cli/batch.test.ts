@@ -185,6 +185,26 @@ describe.concurrent('llmkit batch', () => {
     expect(okCalls).toBeLessThanOrEqual(count + 4 * 8);
   }, 60_000);
 
+  it('prints plain progress lines off a terminal', async (context) => {
+    const cli = await testCli(context);
+    const input = cli.writeFile('in.txt', Array.from({ length: 24 }, (_, index) => `p${index}`).join('\n'));
+    cli.upstream.setDefault({ latencyMs: 100 });
+    const result = await cli.run([
+      'batch',
+      input,
+      '-o',
+      'out.jsonl',
+      '--concurrency',
+      '2',
+      '--progress-interval',
+      '1',
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(
+      /^llmkit: batch \d+\/24 \(\d+ ok, 0 failed\), \d+\/min, eta \d+s, \d+ tokens, \$0\.\d+$/m,
+    );
+  });
+
   it('first Ctrl-C lets in-flight items finish and prints the command that resumes', async (context) => {
     const cli = await testCli(context);
     const input = cli.writeFile('in.txt', Array.from({ length: 40 }, (_, index) => `p${index}`).join('\n'));
