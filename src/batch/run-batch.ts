@@ -108,15 +108,16 @@ class BatchRun {
     const { signal, stopSignal } = this.options;
     const onAbort = () => this.stop('aborted');
     const onStop = () => this.stop('stopped');
-    if (signal?.aborted) onAbort();
-    if (stopSignal?.aborted) onStop();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    stopSignal?.addEventListener('abort', onStop, { once: true });
     try {
-      this.options.onProgress?.(this.progress());
       await new Promise<void>((resolve) => {
+        // Assigned before anything can schedule: an already aborted signal finishes at once.
         this.finish = resolve;
-        this.schedule();
+        this.reportProgress();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        stopSignal?.addEventListener('abort', onStop, { once: true });
+        if (signal?.aborted) onAbort();
+        else if (stopSignal?.aborted) onStop();
+        else this.schedule();
       });
       if (this.fatal !== undefined) throw this.fatal;
       return this.results as BatchResult[];
@@ -124,6 +125,19 @@ class BatchRun {
       clearTimeout(this.timer);
       signal?.removeEventListener('abort', onAbort);
       stopSignal?.removeEventListener('abort', onStop);
+    }
+  }
+
+  /** A progress callback that throws must not wedge the scheduler: it stops the batch instead. */
+  private reportProgress(): void {
+    try {
+      this.options.onProgress?.(this.progress());
+    } catch (error) {
+      this.fatal ??= error;
+      if (this.stopped !== 'aborted') {
+        this.stopped = 'aborted';
+        this.abort.abort(new AbortedError());
+      }
     }
   }
 
@@ -154,7 +168,13 @@ class BatchRun {
         break;
       }
       const index = retry === -1 ? this.next : this.retries[retry]!.index;
-      const tokens = this.tpm ? this.caller.estimateTokens(this.items[index]!) : 0;
+      let tokens = 0;
+      try {
+        tokens = this.tpm ? this.caller.estimateTokens(this.items[index]!) : 0;
+      } catch {
+        // An item that cannot even be counted (an unknown model) fails on its own call below.
+        tokens = 0;
+      }
       const wait = Math.max(this.rpm?.waitMs(1) ?? 0, this.tpm?.waitMs(tokens) ?? 0);
       if (wait > 0) {
         wakeAt = now + wait;
@@ -184,17 +204,20 @@ class BatchRun {
     this.inFlight++;
     pending.attempts++;
     const item = this.items[pending.index]!;
-    this.caller.call(item, this.abort.signal).then(
-      (value) =>
-        this.settle({
-          ok: true,
-          id: item.id,
-          index: pending.index,
-          value,
-          attempts: pending.attempts,
-        }),
-      (error: unknown) => this.failed(pending, error),
-    );
+    // Through a promise, so a call that throws at once fails its item instead of the scheduler.
+    Promise.resolve()
+      .then(() => this.caller.call(item, this.abort.signal))
+      .then(
+        (value) =>
+          this.settle({
+            ok: true,
+            id: item.id,
+            index: pending.index,
+            value,
+            attempts: pending.attempts,
+          }),
+        (error: unknown) => this.failed(pending, error),
+      );
   }
 
   private failed(pending: Pending, caught: unknown): void {
@@ -216,7 +239,11 @@ class BatchRun {
       this.settle({ ...base, skipped: 'aborted' });
       return;
     }
-    const retryable = (error.shouldRetry ?? error.retryable) && pending.attempts <= this.options.maxRetries;
+    const { baseDelayMs, maxDelayMs, maxRetryAfterMs } = this.caller.retry;
+    // A server asking for a longer wait than we honour is not hammered: the item fails (as in the retry step).
+    const waitTooLong = error.retryAfterMs !== undefined && error.retryAfterMs > maxRetryAfterMs;
+    const retryable =
+      (error.shouldRetry ?? error.retryable) && !waitTooLong && pending.attempts <= this.options.maxRetries;
     if (error.code === 'rate_limit') this.limit.onRateLimited();
     if (retryable && this.stopped !== undefined) {
       // Stopping: an item that would be tried again is left for the next run instead of failing.
@@ -227,10 +254,9 @@ class BatchRun {
       this.settle(base);
       return;
     }
-    const { baseDelayMs, maxDelayMs, maxRetryAfterMs } = this.caller.retry;
     const now = performance.now();
     let delay = Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (pending.attempts - 1));
-    if (error.retryAfterMs !== undefined && error.retryAfterMs <= maxRetryAfterMs) {
+    if (error.retryAfterMs !== undefined) {
       // The server said when to come back: nobody starts before then, not just this item.
       delay = error.retryAfterMs;
       this.pausedUntil = Math.max(this.pausedUntil, now + delay);
@@ -286,7 +312,7 @@ class BatchRun {
       this.counts.costNanos += result.value.costNanos ?? 0;
     } else if (result.skipped) this.counts.skipped++;
     else this.counts.failed++;
-    this.options.onProgress?.(this.progress());
+    this.reportProgress();
   }
 
   private progress(): BatchProgress {

@@ -32,6 +32,7 @@ export interface BatchOptions {
   onProgress?: (progress: BatchProgress) => void;
   /**
    * Called with each finished item before it counts as done (and before `onProgress`); awaited.
+   * Items skipped without running (stop, abort, a budget stop) are not passed here.
    * The CLI appends the item to its journal here. A throw stops the batch and rejects it.
    */
   onResult?: (result: BatchResult) => void | Promise<void>;

@@ -124,6 +124,33 @@ describe('client.batch', () => {
     expect(results.filter((result) => !result.ok && result.skipped === 'aborted')).toHaveLength(16);
   });
 
+  it('an already aborted signal skips everything; a Retry-After beyond retry.maxRetryAfterMs fails the item instead of hammering', async () => {
+    const { client } = clientFor(fixture.current, {
+      overrides: { retry: { maxRetryAfterMs: 1_000, baseDelayMs: 1 } },
+    });
+    const results = await client.batch(['a', 'b'], { signal: AbortSignal.abort() });
+    expect(results.map((result) => !result.ok && result.skipped)).toEqual(['aborted', 'aborted']);
+    expect(fixture.current.requests).toHaveLength(0);
+
+    fixture.current.enqueue({ status: 429, headers: { 'retry-after': '3600' } });
+    const [limited] = await client.batch(['c'], { maxRetries: 3 });
+    expect(limited!.ok).toBe(false);
+    expect(limited!.attempts).toBe(1);
+    expect(fixture.current.requests).toHaveLength(1);
+  });
+
+  it('a progress callback that throws rejects the batch instead of hanging it', async () => {
+    const { client } = clientFor(fixture.current);
+    let calls = 0;
+    await expect(
+      client.batch(['a', 'b', 'c'], {
+        onProgress: () => {
+          if (++calls === 2) throw new Error('display broke');
+        },
+      }),
+    ).rejects.toThrow('display broke');
+  });
+
   it('refuses duplicate ids and items without a prompt before sending anything', async () => {
     const { client } = clientFor(fixture.current);
     await expect(

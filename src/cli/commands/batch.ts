@@ -164,7 +164,11 @@ async function batch(inputPath: string, options: BatchCliOptions, command: Comma
         process.stderr.write(
           '\nllmkit: stopping: letting the items in flight finish; press Ctrl-C again to abort them\n',
         );
-      } else abort.abort();
+      } else {
+        abort.abort();
+        // A third Ctrl-C gets Node's default: the process ends at once.
+        process.off('SIGINT', onSigint);
+      }
     };
     process.on('SIGINT', onSigint);
     const display = progressDisplay(options.progressInterval, skippedBefore);
@@ -337,8 +341,9 @@ function summarize(results: BatchResult[], already: number, options: BatchCliOpt
     0,
   );
   const cost = ok.reduce((sum, result) => sum + (result.ok ? (result.value.costNanos ?? 0) : 0), 0);
-  const first = skipped[0];
-  const reason = first && !first.ok ? first.skipped : undefined;
+  // The strongest reason wins: a Ctrl-C during a budget refusal is still an interruption.
+  const reasons = new Set(skipped.map((result) => (result.ok ? undefined : result.skipped)));
+  const reason = (['aborted', 'stopped', 'budget'] as const).find((candidate) => reasons.has(candidate));
   const parts = [
     `${ok.length} ok`,
     `${failed.length} failed`,
@@ -358,7 +363,8 @@ function summarize(results: BatchResult[], already: number, options: BatchCliOpt
 
 /** The command line that continues this batch: the same arguments, plus --resume. */
 function resumeCommand(): string {
-  const args = process.argv.slice(2).filter((arg) => arg !== '--resume');
+  // --retry-failed is dropped: the resumed run should not retry what this one recorded as failed.
+  const args = process.argv.slice(2).filter((arg) => arg !== '--resume' && arg !== '--retry-failed');
   const quoted = args.map((arg) => (/^[\w./=:@,+-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`));
   return `llmkit ${quoted.join(' ')} --resume`;
 }
