@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import { type AlertDispatcher, createAlertDispatcher } from '../alerts/create-alert-dispatcher.js';
 import { scheduleDailySummary } from '../alerts/daily-summary.js';
 import { thresholdEvent } from '../alerts/threshold-event.js';
-import { type BatchCaller, runBatch } from '../batch/run-batch.js';
+import { runBatch } from '../batch/run-batch.js';
 import type { BatchItem, BatchOptions, BatchResult } from '../batch/types.js';
 import { budgetSink } from '../budget/budget-sink.js';
 import { Budgets, type ThresholdCrossing } from '../budget/budgets.js';
@@ -36,6 +36,7 @@ import { countTextTokens, countTokens, encodingFor } from '../tokens/index.js';
 import { isToolSet, type ToolSet } from '../tools/tool.js';
 import { runToolLoop, type ToolLoopResult } from '../tools/tool-loop.js';
 import { type SummaryOptions, UsageLedger } from '../usage/usage-ledger.js';
+import { batchCaller } from './batch-caller.js';
 import { buildProvider } from './build-provider.js';
 import { buildRequest, type CallOptions, type Prompt } from './call-options.js';
 import { LlmStream } from './llm-stream.js';
@@ -212,33 +213,16 @@ export class LLMClient {
    * estimates, per-item retries, and a budget refusal that stops scheduling (`skipped: 'budget'`).
    */
   batch(items: ReadonlyArray<string | BatchItem>, options?: BatchOptions): Promise<BatchResult[]> {
-    return runBatch(this.batchCaller(), items, options);
-  }
-
-  private batchCaller(): BatchCaller {
-    return {
-      call: (item, signal) => {
-        const { id: _id, prompt, messages, schema, ...rest } = item;
-        // The runner retries (it must see every 429 to adapt), so the client's own retries are off.
-        if (schema !== undefined) {
-          return this.generateObject({
-            ...rest,
-            schema,
-            ...(prompt === undefined ? { messages: messages ?? [] } : { prompt }),
-            signal,
-            maxRetries: 0,
-          });
-        }
-        return this.generate(prompt ?? messages ?? '', { ...rest, signal, maxRetries: 0 });
-      },
-      estimateTokens: (item) => {
-        const { provider, model } = this.planTarget(item.model);
-        const { messages } = buildRequest(item.prompt ?? item.messages ?? '', { ...item, tools: undefined });
-        const output = item.maxTokens ?? item.maxCompletionTokens ?? 0;
-        return countTokens(messages, `${provider}/${model}`).tokens + output;
-      },
-      retry: this.config.config.retry,
-    };
+    return runBatch(
+      batchCaller({
+        generate: (prompt, callOptions) => this.generate(prompt, callOptions),
+        generateObject: (objectOptions) => this.generateObject(objectOptions),
+        planTarget: this.planTarget,
+        retry: this.config.config.retry,
+      }),
+      items,
+      options,
+    );
   }
 
   /** `generateObject`, streamed: iterate for partial objects, await `object` for the validated one. */
