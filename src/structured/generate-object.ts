@@ -6,6 +6,7 @@ import type { GenerateResult } from '../pipeline/call-context.js';
 import { sumUsage } from '../pipeline/sum-usage.js';
 import type { StructuredOutputMode } from '../providers/provider.js';
 import type { ChatMessage, Usage } from '../providers/types.js';
+import { functionName } from '../tools/tool.js';
 import {
   type ObjectMode,
   type ObjectPlan,
@@ -61,7 +62,7 @@ export interface ObjectCaller {
 
 /** Checks the options and decides the mechanism; throws `SchemaError`/`UsageError` before anything is sent. */
 export function prepareObject<S extends SchemaInput>(caller: ObjectCaller, options: ObjectOptions<S>) {
-  if (options.name !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(options.name)) {
+  if (options.name !== undefined && !functionName.test(options.name)) {
     throw new UsageError(`generateObject name "${options.name}" is not allowed`, {
       hint: 'providers accept 1-64 letters, digits, _ and - as a schema or tool name',
     });

@@ -18,7 +18,7 @@ import type { InferSchema, SchemaInput } from './object-schema.js';
 import { parseObject } from './parse-object.js';
 import { parsePartialJson } from './partial-json.js';
 
-/** What a partial object may look like while it streams: any field may be missing or incomplete. */
+/** What a partial object may look like while it streams: every field may be missing or incomplete. */
 export type PartialObject<T> =
   T extends ReadonlyArray<infer E>
     ? Array<PartialObject<E>>

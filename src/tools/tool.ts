@@ -36,12 +36,13 @@ export function isToolSet(tools: unknown): tools is ToolSet {
   return typeof tools === 'object' && tools !== null && !Array.isArray(tools);
 }
 
-const toolName = /^[A-Za-z0-9_-]{1,64}$/;
+/** What providers accept as a function (tool) or schema name. */
+export const functionName = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** The wire definitions of a tool set; a bad name or schema throws before anything is sent. */
 export function toolDefinitions(tools: ToolSet): ToolDefinition[] {
   return Object.entries(tools).map(([name, entry]) => {
-    if (!toolName.test(name)) {
+    if (!functionName.test(name)) {
       throw new UsageError(`tool name "${name}" is not allowed`, {
         hint: 'providers accept 1-64 letters, digits, _ and -; rename the tool',
       });

@@ -292,8 +292,13 @@ function progressDisplay(intervalSeconds: number, already: number) {
   let latest: BatchProgress | undefined;
   let bar: SingleBar | undefined;
   let timer: NodeJS.Timeout | undefined;
+  // The bar draws done/total itself; the plain line spells it out.
+  const counts = (p: BatchProgress) =>
+    `${p.ok} ok, ${p.failed} failed${p.skipped ? `, ${p.skipped} skipped` : ''}`;
+  const rates = (p: BatchProgress) =>
+    `${Math.round(p.ratePerMinute)}/min, eta ${formatDuration(p.etaMs)}, ${p.totalTokens} tokens, ${formatUsd(p.costNanos)}`;
   const describe = (p: BatchProgress) =>
-    `${p.done + already}/${p.total + already} (${p.ok} ok, ${p.failed} failed${p.skipped ? `, ${p.skipped} skipped` : ''}), ${Math.round(p.ratePerMinute)}/min, eta ${formatDuration(p.etaMs)}, ${p.totalTokens} tokens, ${formatUsd(p.costNanos)}`;
+    `${p.done + already}/${p.total + already} (${counts(p)}), ${rates(p)}`;
   if (!tty) {
     timer = setInterval(() => {
       if (latest) process.stderr.write(`llmkit: batch ${describe(latest)}\n`);
@@ -304,9 +309,7 @@ function progressDisplay(intervalSeconds: number, already: number) {
     update(progress: BatchProgress) {
       latest = progress;
       if (!tty) return;
-      const payload = {
-        detail: `${progress.ok} ok, ${progress.failed} failed, ${Math.round(progress.ratePerMinute)}/min, eta ${formatDuration(progress.etaMs)}, ${progress.totalTokens} tokens, ${formatUsd(progress.costNanos)}`,
-      };
+      const payload = { detail: `${counts(progress)}, ${rates(progress)}` };
       if (!bar) {
         bar = new SingleBar({
           format: 'batch [{bar}] {value}/{total} {detail}',

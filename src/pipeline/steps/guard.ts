@@ -144,18 +144,22 @@ function outputGuard(
   // Tool-call arguments (the object of generateObject's tool mode, a tool's inputs) are output too.
   const callGuards = new Map<string, { choiceIndex: number; toolCallIndex: number; guard: StreamGuard }>();
 
+  /** Reports what a guard released; a block ends the stream before its text goes anywhere. */
+  const judge = (released: { findings: Finding[] }) => {
+    const decisions = released.findings.map((finding) => ({
+      ...finding,
+      action: actions.get(finding.rule)!,
+    }));
+    report(decisions.map(reported), 'output');
+    const block = decisions.find((decision) => decision.action === 'block');
+    if (block) throw blockedError(block, 'output');
+  };
   const release = (
     choiceIndex: number,
     released: { text: string; findings: Finding[] },
     out: StreamPart[],
   ) => {
-    const decisions = released.findings.map((finding) => ({
-      ...finding,
-      action: actions.get(finding.rule)!,
-    }));
-    const block = decisions.find((decision) => decision.action === 'block');
-    report(decisions.map(reported), 'output');
-    if (block) throw blockedError(block, 'output');
+    judge(released);
     if (released.text) out.push({ type: 'text-delta', choiceIndex, text: released.text });
   };
   const releaseArguments = (
@@ -163,13 +167,7 @@ function outputGuard(
     released: { text: string; findings: Finding[] },
     out: StreamPart[],
   ) => {
-    const decisions = released.findings.map((finding) => ({
-      ...finding,
-      action: actions.get(finding.rule)!,
-    }));
-    report(decisions.map(reported), 'output');
-    const block = decisions.find((decision) => decision.action === 'block');
-    if (block) throw blockedError(block, 'output');
+    judge(released);
     // The first delta of a call carries its id and name even when no argument text is released yet.
     if (released.text || part.id || part.name) out.push({ ...part, argumentsDelta: released.text });
   };
