@@ -1,4 +1,4 @@
-import type { Timeouts } from '../pipeline/call-context.js';
+import type { CacheRequest, KeyPolicy, Timeouts } from '../pipeline/call-context.js';
 import type { ModelRequest } from '../providers/types.js';
 import { isToolSet, type ToolSet, toolDefinitions } from '../tools/tool.js';
 
@@ -23,6 +23,10 @@ export interface CallOptions extends Omit<ModelRequest, 'messages' | 'tools'> {
   /** Ledger dimensions: usage reports group by tag and project. */
   tags?: string[];
   project?: string;
+  /** Answer from (and store in) the response cache: `true`, `{ ttlSeconds }`, or `false` to bypass it. */
+  cache?: CacheRequest;
+  /** The caller's own rate limits and budget (the gateway passes each key's). */
+  key?: KeyPolicy;
 }
 
 export type Prompt = string | ModelRequest['messages'];

@@ -19,9 +19,11 @@ import { Metrics } from '../metrics/metrics.js';
 import type { CallContext, CallRecord, CallTarget, GenerateResult } from '../pipeline/call-context.js';
 import { type NamedStep, runPipeline } from '../pipeline/pipeline.js';
 import { budgetStep } from '../pipeline/steps/budget.js';
+import { cacheStep } from '../pipeline/steps/cache.js';
 import { guardStep } from '../pipeline/steps/guard.js';
 import { preflightStep } from '../pipeline/steps/preflight.js';
 import { providerStep } from '../pipeline/steps/provider.js';
+import { rateLimitStep } from '../pipeline/steps/rate-limit.js';
 import { retryStep } from '../pipeline/steps/retry.js';
 import { routeStep } from '../pipeline/steps/route.js';
 import { type CallSink, settleStep } from '../pipeline/steps/settle.js';
@@ -171,6 +173,8 @@ export class LLMClient {
         cost,
       }),
       ...(this.budgets ? [budgetStep({ budgets: this.budgets, cost })] : []),
+      rateLimitStep(),
+      cacheStep(),
       routeStep,
       retryStep,
       providerStep,
@@ -373,7 +377,14 @@ export class LLMClient {
       startedAt,
       headers: options.headers ?? {},
       logger: this.logger,
-      metadata: { user: options.user, project: options.project, tags: options.tags ?? [] },
+      metadata: {
+        user: options.user,
+        project: options.project,
+        tags: options.tags ?? [],
+        gatewayKey: options.key?.name,
+      },
+      keyPolicy: options.key,
+      cacheRequest: options.cache,
       planTarget: this.planTarget,
       resolveTarget: this.resolveTarget,
       attempts: [],

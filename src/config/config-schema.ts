@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { alertsSchema } from '../alerts/alerts-schema.js';
 import { budgetSettingsSchema, budgetsSchema } from '../budget/budget-schema.js';
+import { cacheSchema } from '../cache/cache-schema.js';
+import { gatewaySchema } from '../gateway/gateway-schema.js';
 import { guardRuleSchema, guardrailsSchema } from '../guard/guard-schema.js';
+import { rateLimitsSchema } from '../rate-limit/rate-limit-schema.js';
+import { routesSchema, routingSchema } from '../routing/routes-schema.js';
 import { ledgerSchema, modelLimitsSchema, priceSchema, priceTierSchema } from './cost-schema.js';
 import { presetNames, structuredOutputModes } from './presets.js';
 
@@ -135,6 +139,16 @@ export const configSchema = z
     alerts: alertsSchema.prefault({}),
     /** Guard rules, applied in order to every call in their scope (docs/guardrails.md). */
     guardrails: guardrailsSchema.default(() => []),
+    /** Model names callers use, each mapped to weighted targets and fallbacks (docs/routing.md). */
+    routes: routesSchema.default(() => ({})),
+    /** Circuit breakers and load balancing of route targets. */
+    routing: routingSchema.prefault({}),
+    /** The exact-match response cache (docs/cache.md). */
+    cache: cacheSchema.prefault({}),
+    /** Requests and tokens per minute, per key or scope (docs/rate-limits.md). */
+    rateLimits: rateLimitsSchema.prefault({}),
+    /** `llmkit serve` (docs/gateway.md). */
+    gateway: gatewaySchema.prefault({}),
   })
   .superRefine((config, context) => {
     // A budget naming a channel that does not exist would alert nobody: say so at load time.
@@ -175,6 +189,10 @@ export const objectShapes: Readonly<Record<string, readonly string[]>> = {
   ],
   price: Object.keys(priceSchema.shape),
   guardRule: Object.keys(guardRuleSchema.shape),
+  routing: Object.keys(routingSchema.shape),
+  cache: Object.keys(cacheSchema.shape),
+  rateLimits: Object.keys(rateLimitsSchema.shape),
+  gateway: Object.keys(gatewaySchema.shape),
   priceTier: Object.keys(priceTierSchema.shape),
   model: Object.keys(modelLimitsSchema.shape),
 };

@@ -122,6 +122,7 @@ function finish(config: LlmkitConfig, cwd: string): LlmkitConfig {
     cwd,
     config.budgetSettings.path ?? resolve(config.home, 'budgets.db'),
   );
+  config.gateway.keysPath = absolutePath(cwd, config.gateway.keysPath ?? resolve(config.home, 'gateway.db'));
   for (const provider of Object.values(config.providers)) {
     // `https://host/v1/` + `/chat/completions` would request `//chat/completions`.
     provider.baseURL = provider.baseURL.replace(/\/+$/, '');

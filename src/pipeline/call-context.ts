@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Period } from '../budget/budget-schema.js';
 import type { ActiveBudget } from '../budget/budgets.js';
 import type { LlmkitError } from '../errors/index.js';
 import type { LanguageModelV1 } from '../providers/language-model.js';
@@ -85,6 +86,8 @@ export interface CallRecord {
   /** Integer nano-dollars (1e-9 USD); null when the model has no known price. */
   costNanos: number | null;
   metadata: CallMetadata;
+  /** `hit` when the cache answered (cost 0), `miss` when the cache was asked and the upstream answered. */
+  cache?: 'hit' | 'miss' | undefined;
 }
 
 /** Who and what a call is for: ledger dimensions and budget scopes. */
@@ -95,6 +98,21 @@ export interface CallMetadata {
   /** Name of the gateway key the call came in with (set by the gateway). */
   gatewayKey?: string | undefined;
 }
+
+/**
+ * Limits a caller carries into a call: a gateway key's, or a tenant's in library use. The rate
+ * limit step enforces `rpm`/`tpm`; the budget step adds `budget` to the budgets in scope.
+ */
+export interface KeyPolicy {
+  /** Names the key in the ledger (`gateway_key`), budget scopes (`key:<name>`) and errors. */
+  name: string;
+  rpm?: number | undefined;
+  tpm?: number | undefined;
+  budget?: { limitUsd: number; period: Period } | undefined;
+}
+
+/** Whether a call may be answered from, and stored in, the response cache. */
+export type CacheRequest = boolean | { ttlSeconds?: number | undefined };
 
 /** What the pre-flight step learnt before anything was sent. */
 export interface Preflight {
@@ -134,6 +152,12 @@ export interface CallContext {
   readonly metadata: CallMetadata;
   /** Turns a model name (alias, `provider/model`, bare) into provider and model, without building anything. */
   readonly planTarget: (modelName: string | undefined) => { provider: string; model: string };
+  /** The caller's own limits (a gateway key's), if any. */
+  readonly keyPolicy?: KeyPolicy | undefined;
+  /** The caller's cache wish; undefined follows `cache.models` in the config. */
+  readonly cacheRequest?: CacheRequest | undefined;
+  /** Set by the cache step: `hit` when the answer came from the cache (nothing was sent upstream). */
+  cacheStatus?: 'hit' | 'miss' | undefined;
   /** Set by the pre-flight step. */
   preflight?: Preflight;
   /** Set by the budget step when it reserved: the settle step settles these. */
