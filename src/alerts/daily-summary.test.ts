@@ -20,6 +20,7 @@ const summary = {
       costNanos: 1_500_000_000,
       unpricedCalls: 0,
       estimatedCalls: 0,
+      cacheHits: 0,
     },
   ],
   totals: {
@@ -32,6 +33,7 @@ const summary = {
     costNanos: 1_500_000_000,
     unpricedCalls: 0,
     estimatedCalls: 0,
+    cacheHits: 0,
   },
 };
 

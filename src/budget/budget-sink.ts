@@ -20,7 +20,8 @@ export function budgetSink(
     const settling = (async () => {
       const states = await budgets.store.settle(record.requestId, {
         nanos: record.costNanos ?? 0,
-        tokens: record.usage?.totalTokens ?? 0,
+        // A cache hit used no tokens upstream: its usage is the stored answer's, for reference.
+        tokens: record.cache === 'hit' ? 0 : (record.usage?.totalTokens ?? 0),
       });
       for (const crossing of await budgets.crossings(reserved.active, states)) announce(crossing);
     })()

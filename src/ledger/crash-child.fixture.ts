@@ -40,7 +40,6 @@ for (let round = 0; ; round += 1) {
           latencyMs: 1,
           status: 'ok',
           streamed: false,
-          cacheHit: false,
           usageSource: 'provider',
           attempts: 1,
         },

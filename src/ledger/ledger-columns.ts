@@ -25,7 +25,7 @@ export interface CallColumns {
   status: CallRow['status'];
   error_class: string | null;
   streamed: boolean;
-  cache_hit: boolean;
+  cache: 'hit' | 'miss' | null;
   usage_source: CallRow['usageSource'];
   attempts: number;
 }
@@ -63,7 +63,7 @@ export const callColumnNames = [
   'status',
   'error_class',
   'streamed',
-  'cache_hit',
+  'cache',
   'usage_source',
   'attempts',
 ] as const satisfies readonly (keyof CallColumns)[];
@@ -102,7 +102,7 @@ export function callToColumns(call: CallRow): CallColumns {
     status: call.status,
     error_class: call.errorClass ?? null,
     streamed: call.streamed,
-    cache_hit: call.cacheHit,
+    cache: call.cache ?? null,
     usage_source: call.usageSource,
     attempts: call.attempts,
   };
@@ -139,7 +139,6 @@ export function callFromColumns(columns: CallColumns): CallRow {
     latencyMs: columns.latency_ms,
     status: columns.status,
     streamed: columns.streamed,
-    cacheHit: columns.cache_hit,
     usageSource: columns.usage_source,
     attempts: columns.attempts,
   };
@@ -148,6 +147,7 @@ export function callFromColumns(columns: CallColumns): CallRow {
   if (columns.user_name !== null) call.user = columns.user_name;
   if (columns.ttft_ms !== null) call.ttftMs = columns.ttft_ms;
   if (columns.error_class !== null) call.errorClass = columns.error_class;
+  if (columns.cache !== null) call.cache = columns.cache;
   return call;
 }
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LlmkitError } from '../errors/llmkit-error.js';
 import type { AttemptRow, CallLookup, CallRow, GroupBy, LedgerStore, SummaryRow } from './ledger-store.js';
+import { schemaVersion } from './schema-version.js';
 
 /*
  * The contract every ledger backend meets, run by sqlite-ledger.test.ts and
@@ -35,7 +36,6 @@ export function callRow(overrides: Partial<CallRow> & { requestId: string }): Ca
     latencyMs: 10,
     status: 'ok',
     streamed: false,
-    cacheHit: false,
     usageSource: 'provider',
     attempts: 1,
     ...overrides,
@@ -132,6 +132,7 @@ function expected(group: string, calls: CallRow[]): SummaryRow {
     costNanos: sum((call) => call.costNanos ?? 0),
     unpricedCalls: calls.filter((call) => call.costNanos === null).length,
     estimatedCalls: calls.filter((call) => call.usageSource === 'estimated').length,
+    cacheHits: calls.filter((call) => call.cache === 'hit').length,
   };
 }
 
@@ -219,12 +220,12 @@ export function ledgerStoreCases(name: string, createHarness: () => Promise<Ledg
         attemptRow('b', 1, { status: 'error', httpStatus: 429, errorClass: 'RateLimitError', ttftMs: 3 }),
         attemptRow('b', 2, { status: 'error', httpStatus: 429, upstreamRequestId: 'req_upstream' }),
       ];
-      await store.write({ calls: [a, b, { ...c, ttftMs: 42, streamed: true, cacheHit: true }], attempts });
+      await store.write({ calls: [a, b, { ...c, ttftMs: 42, streamed: true, cache: 'hit' }], attempts });
       await store.close();
       store = await harness.open();
       expect(await store.findCall('a')).toEqual({ call: a, attempts: [] });
       expect(await store.findCall('b')).toEqual({ call: b, attempts });
-      expect((await store.findCall('c'))?.call).toEqual({ ...c, ttftMs: 42, streamed: true, cacheHit: true });
+      expect((await store.findCall('c'))?.call).toEqual({ ...c, ttftMs: 42, streamed: true, cache: 'hit' });
       expect(await store.findCall('missing')).toBeUndefined();
     });
 
@@ -361,8 +362,8 @@ export function ledgerStoreCases(name: string, createHarness: () => Promise<Ledg
       const opening = harness.open();
       // By brand, not instanceof: the store under test may come from the built package (dist).
       await expect(opening).rejects.toSatisfy(isLedgerError);
-      await expect(opening).rejects.toThrow(/schema version 99, newer than the 1/);
-      await harness.setSchemaVersion(1);
+      await expect(opening).rejects.toThrow(new RegExp(`schema version 99, newer than the ${schemaVersion}`));
+      await harness.setSchemaVersion(schemaVersion);
       store = await harness.open();
       expect(await store.findCall('a')).toBeDefined();
     });

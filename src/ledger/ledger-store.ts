@@ -29,7 +29,8 @@ export interface CallRow {
   status: CallStatus;
   errorClass?: string | undefined;
   streamed: boolean;
-  cacheHit: boolean;
+  /** `hit`: answered by the response cache (cost 0, nothing sent); `miss`: the cache was asked and the upstream answered; absent: the cache was not asked. */
+  cache?: 'hit' | 'miss' | undefined;
   /** Where the token counts came from: the provider's usage, a local estimate, or nowhere. */
   usageSource: 'provider' | 'estimated' | 'none';
   attempts: number;
@@ -94,6 +95,8 @@ export interface SummaryRow {
   unpricedCalls: number;
   /** Calls whose token counts were estimated locally because the provider sent no usage. */
   estimatedCalls: number;
+  /** Calls the response cache answered (cost 0; their tokens are those of the stored answer). */
+  cacheHits: number;
 }
 
 export interface Summary {

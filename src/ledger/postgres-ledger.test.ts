@@ -3,7 +3,8 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { postgresUrl } from '../../test/support/services.js';
 import { LedgerError } from './ledger-error.js';
-import { ledgerStoreCases } from './ledger-store.case.js';
+import { callRow, ledgerStoreCases } from './ledger-store.case.js';
+import { postgresLedgerV1, v1Call } from './ledger-v1.fixture.js';
 import { openPostgresLedger } from './postgres-ledger.js';
 
 const url = await postgresUrl();
@@ -35,6 +36,32 @@ describe.skipIf(!url)('postgres', () => {
     try {
       const stores = await Promise.all([1, 2, 3].map(() => openPostgresLedger(url!, { schema })));
       await Promise.all(stores.map((store) => store.close()));
+    } finally {
+      await sql(`drop schema if exists ${schema} cascade`);
+    }
+  });
+
+  it('upgrades a version 1 ledger in place: its rows stay, new rows carry their cache result', async () => {
+    const schema = `llmkit_test_${randomUUID().replaceAll('-', '')}`;
+    try {
+      await sql(postgresLedgerV1(schema));
+      // Two processes upgrading at once: the advisory lock lets one do it, the other sees version 2.
+      const [first, second] = await Promise.all([1, 2].map(() => openPostgresLedger(url!, { schema })));
+      await first!.write({
+        calls: [callRow({ requestId: 'hit', cache: 'hit', costNanos: 0 })],
+        attempts: [],
+      });
+      const old = (await second!.findCall('old'))?.call;
+      expect(old).toMatchObject({ ...v1Call, status: 'ok' });
+      expect(old?.cache).toBeUndefined();
+      expect((await second!.findCall('hit'))?.call.cache).toBe('hit');
+      const day = { since: Date.UTC(2024, 2, 9), until: Date.UTC(2024, 2, 10) };
+      expect((await second!.summary({ ...day, groupBy: 'model' })).totals).toMatchObject({
+        calls: 2,
+        cacheHits: 1,
+        costNanos: v1Call.costNanos,
+      });
+      await Promise.all([first!.close(), second!.close()]);
     } finally {
       await sql(`drop schema if exists ${schema} cascade`);
     }

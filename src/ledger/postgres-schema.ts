@@ -23,7 +23,7 @@ export const callColumnTypes: Record<keyof CallColumns, string> = {
   status: 'text',
   error_class: 'text',
   streamed: 'boolean',
-  cache_hit: 'boolean',
+  cache: 'text',
   usage_source: 'text',
   attempts: 'bigint',
 };
@@ -42,7 +42,15 @@ export const attemptColumnTypes: Record<keyof AttemptColumns, string> = {
   upstream_request_id: 'text',
 };
 
-const nullable = new Set(['gateway_key', 'project', 'user_name', 'cost_nanos', 'ttft_ms', 'error_class']);
+const nullable = new Set([
+  'gateway_key',
+  'project',
+  'user_name',
+  'cost_nanos',
+  'ttft_ms',
+  'error_class',
+  'cache',
+]);
 const nullableAttempt = new Set(['http_status', 'error_class', 'ttft_ms', 'upstream_request_id']);
 
 function columnsSql(types: Record<string, string>, optional: ReadonlySet<string>): string {
@@ -84,10 +92,22 @@ async function storedVersion(
   return row.rows[0] ? Number(row.rows[0].value) : undefined;
 }
 
+/*
+ * Version 1 → 2: the `cache` column replaces `cache_hit`, which version 1 always wrote as false
+ * (no cache existed); a true is carried over as 'hit' all the same. PostgreSQL drops a column
+ * without rewriting the table.
+ */
+const upgrades: Record<number, (schema: string) => string> = {
+  1: (schema) => `alter table ${schema}.calls add column cache text;
+update ${schema}.calls set cache = 'hit' where cache_hit;
+alter table ${schema}.calls drop column cache_hit;`,
+};
+
 /**
- * Creates the schema and tables on first use; refuses a ledger written by a newer llmkit.
- * `schema` is already quoted. An advisory lock serialises two processes creating it at once,
- * where `create table if not exists` alone can still fail on the catalog's unique index.
+ * Creates the schema and tables on first use, upgrades an older layout; refuses a ledger written
+ * by a newer llmkit. `schema` is already quoted. An advisory lock serialises two processes
+ * creating or upgrading it at once, where `create table if not exists` alone can still fail on
+ * the catalog's unique index.
  */
 export async function migratePostgres(
   client: PoolClient,
@@ -96,7 +116,7 @@ export async function migratePostgres(
   where: string,
 ): Promise<void> {
   let version = await storedVersion(client, schemaName, schema);
-  if (version === undefined) {
+  if (version === undefined || upgrades[version] !== undefined) {
     await client.query('begin');
     try {
       await client.query('select pg_advisory_xact_lock(hashtext($1))', [`llmkit ledger ${schema}`]);
@@ -112,6 +132,13 @@ export async function migratePostgres(
           String(schemaVersion),
         ]);
         version = schemaVersion;
+      }
+      for (let upgrade = upgrades[version]; upgrade !== undefined; upgrade = upgrades[version]) {
+        await client.query(upgrade(schema));
+        version += 1;
+        await client.query(`update ${schema}.meta set value = $1 where key = 'schema_version'`, [
+          String(version),
+        ]);
       }
       await client.query('commit');
     } catch (error) {

@@ -1,7 +1,10 @@
 import { LedgerError } from './ledger-error.js';
 
-/** Version of the ledger tables this code writes; stored in the `meta` table of every ledger. */
-export const schemaVersion = 1;
+/**
+ * Version of the ledger tables this code writes; stored in the `meta` table of every ledger.
+ * 1: first layout. 2: `calls.cache` (`hit`, `miss` or NULL) replaces the never-set `cache_hit`.
+ */
+export const schemaVersion = 2;
 
 /**
  * Refuses a ledger written by a newer llmkit: writing rows in an older shape into newer tables

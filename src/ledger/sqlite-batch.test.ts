@@ -23,7 +23,7 @@ describe('encodeSqliteBatch', () => {
       status: 'error',
       errorClass: 'RateLimitError',
       streamed: true,
-      cacheHit: true,
+      cache: 'hit',
       usageSource: 'estimated',
       attempts: 2,
     });

@@ -52,7 +52,7 @@ export function encodeSqliteBatch(batch: {
       call.status,
       call.errorClass ?? null,
       call.streamed ? 1 : 0,
-      call.cacheHit ? 1 : 0,
+      call.cache ?? null,
       call.usageSource,
       call.attempts,
     );

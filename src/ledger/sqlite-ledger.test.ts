@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LedgerError } from './ledger-error.js';
 import { callRow, ledgerStoreCases } from './ledger-store.case.js';
+import { sqliteLedgerV1, v1Call } from './ledger-v1.fixture.js';
 import { openSqliteLedger } from './sqlite-ledger.js';
 
 ledgerStoreCases('sqlite', async () => {
@@ -101,5 +102,32 @@ describe('sqlite ledger file', () => {
     await store.write({ calls: [callRow({ requestId: 'r1' })], attempts: [] });
     expect(await store.findCall('r1')).toBeDefined();
     await store.close();
+  });
+
+  it('upgrades a version 1 ledger in place: its rows stay, new rows carry their cache result', async () => {
+    const path = join(folder, 'llmkit.db');
+    const old = new Database(path);
+    old.exec(sqliteLedgerV1);
+    old.close();
+    let store = openSqliteLedger(path);
+    await store.write({ calls: [callRow({ requestId: 'hit', cache: 'hit', costNanos: 0 })], attempts: [] });
+    await store.close();
+    // Opening the upgraded file again finds version 2 and changes nothing.
+    store = openSqliteLedger(path);
+    const old1 = (await store.findCall('old'))?.call;
+    expect(old1).toMatchObject({ ...v1Call, status: 'ok' });
+    expect(old1?.cache).toBeUndefined();
+    expect((await store.findCall('hit'))?.call.cache).toBe('hit');
+    const day = { since: Date.UTC(2024, 2, 9), until: Date.UTC(2024, 2, 10) };
+    expect((await store.summary({ ...day, groupBy: 'model' })).totals).toMatchObject({
+      calls: 2,
+      cacheHits: 1,
+      costNanos: v1Call.costNanos,
+      inputTokens: v1Call.inputTokens,
+    });
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare("select value from meta where key = 'schema_version'").pluck().get()).toBe('2');
+    db.close();
   });
 });

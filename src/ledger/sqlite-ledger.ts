@@ -115,14 +115,14 @@ class SqliteLedger implements SqliteLedgerStore {
   findCall(requestId: string): Promise<StoredCall | undefined> {
     return this.#guard(() => {
       const row = this.#db.prepare('select * from calls where request_id = ?').get(requestId) as
-        | (Omit<CallColumns, 'streamed' | 'cache_hit'> & { streamed: number; cache_hit: number })
+        | (Omit<CallColumns, 'streamed'> & { streamed: number })
         | undefined;
       if (!row) return undefined;
       const attempts = this.#db
         .prepare('select * from attempts where request_id = ? order by attempt')
         .all(requestId) as AttemptColumns[];
       return {
-        call: callFromColumns({ ...row, streamed: row.streamed === 1, cache_hit: row.cache_hit === 1 }),
+        call: callFromColumns({ ...row, streamed: row.streamed === 1 }),
         attempts: attempts.map(attemptFromColumns),
       };
     });

@@ -23,7 +23,7 @@ create table calls (
   status text not null,
   error_class text,
   streamed integer not null,
-  cache_hit integer not null,
+  cache text,
   usage_source text not null,
   attempts integer not null
 ) strict;
@@ -58,20 +58,40 @@ function storedVersion(db: Database.Database): number | undefined {
   return row ? Number(row.value) : undefined;
 }
 
-/** Creates the tables on first use; refuses a ledger written by a newer llmkit. */
+/*
+ * Version 1 → 2: the `cache` column replaces `cache_hit`, which version 1 always wrote as 0 (no
+ * cache existed); a 1 is carried over as 'hit' all the same. DROP COLUMN rewrites the table
+ * once, inside the same transaction as the version bump, so a crash leaves version 1 intact.
+ */
+const upgrades: Record<number, string> = {
+  1: `alter table calls add column cache text;
+update calls set cache = 'hit' where cache_hit = 1;
+alter table calls drop column cache_hit;`,
+};
+
+/** Creates the tables on first use, upgrades an older layout; refuses a ledger written by a newer llmkit. */
 export function migrateSqlite(db: Database.Database, path: string): void {
-  // Read first, so opening an existing ledger takes no write lock.
+  // Read first, so opening an up-to-date ledger takes no write lock.
   let version = storedVersion(db);
-  if (version === undefined) {
-    db.transaction(() => {
-      // Another process may have created the tables between the read and this write lock.
-      version = storedVersion(db);
-      if (version !== undefined) return;
-      db.exec('create table if not exists meta (key text primary key, value text not null) strict');
-      db.exec(tables);
-      db.prepare("insert into meta (key, value) values ('schema_version', ?)").run(String(schemaVersion));
-      version = schemaVersion;
-    }).immediate();
+  if (version === undefined || upgrades[version] !== undefined) {
+    version = db
+      .transaction((): number | undefined => {
+        // Another process may have created or upgraded the tables between the read and this lock.
+        let found = storedVersion(db);
+        if (found === undefined) {
+          db.exec('create table if not exists meta (key text primary key, value text not null) strict');
+          db.exec(tables);
+          db.prepare("insert into meta (key, value) values ('schema_version', ?)").run(String(schemaVersion));
+          return schemaVersion;
+        }
+        for (let upgrade = upgrades[found]; upgrade !== undefined; upgrade = upgrades[found]) {
+          db.exec(upgrade);
+          found += 1;
+          db.prepare("update meta set value = ? where key = 'schema_version'").run(String(found));
+        }
+        return found;
+      })
+      .immediate();
   }
   checkSchemaVersion(version ?? Number.NaN, path);
 }

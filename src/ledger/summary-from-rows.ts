@@ -15,6 +15,7 @@ export interface AggregateRow {
   cost_nanos: SqlInteger;
   unpriced_calls: SqlInteger;
   estimated_calls: SqlInteger;
+  cache_hits: SqlInteger;
 }
 
 export interface GroupedRow extends AggregateRow {
@@ -31,6 +32,7 @@ const fields = [
   ['costNanos', 'cost_nanos'],
   ['unpricedCalls', 'unpriced_calls'],
   ['estimatedCalls', 'estimated_calls'],
+  ['cacheHits', 'cache_hits'],
 ] as const satisfies readonly (readonly [keyof SummaryRow, keyof AggregateRow])[];
 
 type Totals = Omit<SummaryRow, 'group'>;

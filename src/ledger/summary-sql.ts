@@ -41,7 +41,8 @@ const aggregates = `count(*) as calls,
   coalesce(sum(c.reasoning_tokens), 0) as reasoning_tokens,
   coalesce(sum(c.cost_nanos), 0) as cost_nanos,
   sum(case when c.cost_nanos is null then 1 else 0 end) as unpriced_calls,
-  sum(case when c.usage_source = 'estimated' then 1 else 0 end) as estimated_calls`;
+  sum(case when c.usage_source = 'estimated' then 1 else 0 end) as estimated_calls,
+  sum(case when c.cache = 'hit' then 1 else 0 end) as cache_hits`;
 
 export function summarySql(query: SummaryQuery, dialect: SqlDialect): SummarySql {
   if (!groupByValues.includes(query.groupBy)) {

@@ -45,6 +45,7 @@ function logCall(record: CallRecord, context: CallContext, content: boolean): vo
     mode: record.mode,
     status: record.status,
     attempts: record.attempts.length,
+    cache: record.cache,
     latencyMs: record.latencyMs,
     ttftMs: record.ttftMs,
     inputTokens: record.usage?.inputTokens,

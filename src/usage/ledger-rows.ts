@@ -9,7 +9,7 @@ export function ledgerRows(record: CallRecord): { call: CallRow; attempts: Attem
     requestId: record.requestId,
     startedAt: record.startedAt,
     provider: record.provider ?? last?.provider ?? 'unknown',
-    model: record.model ?? last?.model ?? 'unknown',
+    model: record.model ?? last?.model ?? record.requestedModel ?? 'unknown',
     gatewayKey: record.metadata.gatewayKey,
     project: record.metadata.project,
     tags: record.metadata.tags,
@@ -24,7 +24,7 @@ export function ledgerRows(record: CallRecord): { call: CallRow; attempts: Attem
     status: record.status,
     errorClass: record.error?.name,
     streamed: record.mode === 'stream',
-    cacheHit: false,
+    cache: record.cache,
     usageSource: record.usageSource,
     attempts: record.attempts.length,
   };

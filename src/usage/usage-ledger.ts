@@ -62,9 +62,13 @@ export class UsageLedger {
     installExitHook();
   }
 
-  /** Settle sink. A call refused before any attempt (bad input) leaves no row. */
+  /**
+   * Settle sink. A library call refused before any attempt (bad input, budget) leaves no row; a
+   * gateway request refused for bad input does (`refused`), so operators see what was turned away.
+   */
   readonly sink: CallSink = (record, context) => {
-    if (record.attempts.length === 0) return;
+    // A cache hit makes no attempt, yet it is a call answered: it gets its row (cost 0, `cache: hit`).
+    if (record.attempts.length === 0 && !record.refused && record.cache !== 'hit') return;
     const { call, attempts } = ledgerRows(record);
     const recorded = this.writer.record(call, attempts).catch((error: unknown) => {
       context.logger.error({ err: error, requestId: record.requestId }, 'usage ledger record failed');

@@ -32,9 +32,9 @@ describe.concurrent('llmkit usage', () => {
 
     const csv = (await cli.run(['usage', '--csv', '--group-by', 'provider'])).stdout.trim().split('\n');
     expect(csv[0]).toBe(
-      'provider,calls,errors,inputTokens,outputTokens,cachedInputTokens,reasoningTokens,costUsd,unpricedCalls,estimatedCalls',
+      'provider,calls,errors,inputTokens,outputTokens,cachedInputTokens,reasoningTokens,costUsd,unpricedCalls,estimatedCalls,cacheHits',
     );
-    expect(csv.at(-1)).toBe('TOTAL,3,0,3005,305,0,0,0.0036,1,0');
+    expect(csv.at(-1)).toBe('TOTAL,3,0,3005,305,0,0,0.0036,1,0,0');
   });
 
   it.for([

@@ -88,6 +88,7 @@ function cells(row: Omit<SummaryRow, 'group'>): string[] {
     formatUsd(row.costNanos),
     String(row.unpricedCalls),
     String(row.estimatedCalls),
+    String(row.cacheHits),
   ];
 }
 
@@ -103,6 +104,7 @@ function table(summary: Summary, groupBy: string): string {
     'COST',
     'UNPRICED',
     'ESTIMATED',
+    'CACHE HITS',
   ];
   const body = summary.rows.map((row) => [row.group, ...cells(row)]);
   const totals = ['TOTAL', ...cells(summary.totals)];
@@ -120,7 +122,7 @@ function table(summary: Summary, groupBy: string): string {
 
 function csv(summary: Summary, groupBy: string): string {
   const quote = (cell: string) => (/[",\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell);
-  const header = [groupBy, ...columns, 'costUsd', 'unpricedCalls', 'estimatedCalls'];
+  const header = [groupBy, ...columns, 'costUsd', 'unpricedCalls', 'estimatedCalls', 'cacheHits'];
   const lines = [
     header,
     ...summary.rows.map((row) => [row.group, ...cells(row)]),
