@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { BudgetExceededError, LlmkitError } from '../errors/index.js';
+import type { KeyPolicy } from '../pipeline/call-context.js';
 import { type PeriodWindow, periodWindow } from './budget-period.js';
 import type { BudgetConfig, BudgetSettings } from './budget-schema.js';
 import { budgetName, inScope, type ScopeSubject } from './budget-scope.js';
@@ -45,12 +46,33 @@ const graceMs = 86_400_000;
  * and which alert thresholds a settled call crossed (each claimed once in the store).
  */
 export class Budgets {
+  #store: BudgetStore | (() => BudgetStore);
+  #opened: BudgetStore | undefined;
+  /** Key budgets met in calls, by key name (the latest policy wins): `status` lists them too. */
+  readonly #keys = new Map<string, BudgetConfig>();
+
+  /**
+   * `store` may be a function: the store is then opened on first use, so a client whose only
+   * budgets are callers' key budgets creates no budgets.db until a call carries one.
+   */
   constructor(
     readonly configs: readonly BudgetConfig[],
     readonly settings: BudgetSettings,
-    readonly store: BudgetStore,
+    store: BudgetStore | (() => BudgetStore),
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.#store = store;
+    if (typeof store !== 'function') this.#opened = store;
+  }
+
+  get store(): BudgetStore {
+    if (!this.#opened) {
+      const open = this.#store as () => BudgetStore;
+      this.#opened = open();
+      this.#store = this.#opened;
+    }
+    return this.#opened;
+  }
 
   active(subject: ScopeSubject, now = Date.now()): ActiveBudget[] {
     return this.configs
@@ -58,8 +80,27 @@ export class Budgets {
       .map((budget) => this.activate(budget, now));
   }
 
-  all(now = Date.now()): ActiveBudget[] {
-    return this.configs.map((budget) => this.activate(budget, now));
+  /**
+   * A caller's key budget (`KeyPolicy.budget`) as one more hard budget, named and scoped
+   * `key:<name>`: reserved, refused, settled and alerted on like a configured one, in the same store.
+   */
+  forKey(policy: KeyPolicy, now = Date.now()): ActiveBudget | undefined {
+    if (!policy.budget) return undefined;
+    const budget = keyBudgetConfig(policy.name, policy.budget);
+    this.#keys.set(policy.name, budget);
+    return this.activate(budget, now);
+  }
+
+  /** Configured budgets, then the key budgets met in calls and those of `keys`. */
+  all(now = Date.now(), keys: readonly KeyPolicy[] = []): ActiveBudget[] {
+    const byKey = new Map(this.#keys);
+    for (const key of keys) if (key.budget) byKey.set(key.name, keyBudgetConfig(key.name, key.budget));
+    return [...this.configs, ...byKey.values()].map((budget) => this.activate(budget, now));
+  }
+
+  /** Closes the store if it was ever opened. */
+  async close(): Promise<void> {
+    await this.#opened?.close();
   }
 
   refusal(active: ActiveBudget, state: LineState | undefined, worstNanos: number): BudgetExceededError {
@@ -107,8 +148,10 @@ export class Budgets {
     return crossings;
   }
 
-  async status(now = Date.now()): Promise<BudgetStatusRow[]> {
-    const active = this.all(now);
+  /** Every budget's counters this period; `keys` adds those gateway keys' budgets (`llmkit budget status`). */
+  async status(now = Date.now(), keys: readonly KeyPolicy[] = []): Promise<BudgetStatusRow[]> {
+    const active = this.all(now, keys);
+    if (active.length === 0) return [];
     const states = await this.store.state(active.map((budget) => budget.line.key));
     return active.map((budget) => {
       const state = states.find((entry) => entry.key === budget.line.key);
@@ -150,6 +193,20 @@ export class Budgets {
       },
     };
   }
+}
+
+const keyThresholds = [50, 80, 100];
+
+function keyBudgetConfig(name: string, budget: NonNullable<KeyPolicy['budget']>): BudgetConfig {
+  return {
+    name: `key:${name}`,
+    scope: `key:${name}`,
+    period: budget.period,
+    limitUsd: budget.limitUsd,
+    mode: 'hard',
+    onExceed: 'refuse',
+    thresholds: keyThresholds,
+  };
 }
 
 function percentOf(budget: BudgetConfig, state: LineState): number | null {

@@ -8,7 +8,8 @@ export interface BudgetServices {
 }
 
 /**
- * Reserves the call's worst case on every budget in scope before anything is sent, so
+ * Reserves the call's worst case on every budget in scope (the configured ones, and the caller's
+ * key budget, `key:<name>`) before anything is sent, so
  * committed spend cannot pass a hard limit however many calls run at once. The settle step
  * turns the reservation into the actual cost and releases the rest.
  */
@@ -18,7 +19,8 @@ export function budgetStep(services: BudgetServices): NamedStep {
     name: 'budget',
     async run(context, next) {
       const preflight = context.preflight;
-      if (!preflight || budgets.configs.length === 0) return next();
+      const keyPolicy = context.keyPolicy;
+      if (!preflight || (budgets.configs.length === 0 && !keyPolicy?.budget)) return next();
       const { provider, model } = preflight;
       const { metadata, request } = context;
       const active = budgets.active({
@@ -29,6 +31,8 @@ export function budgetStep(services: BudgetServices): NamedStep {
         tags: metadata.tags,
         user: request.user ?? metadata.user,
       });
+      const keyBudget = keyPolicy && budgets.forKey(keyPolicy);
+      if (keyBudget) active.push(keyBudget);
       if (active.length === 0) return next();
       const hard = active.filter((budget) => budget.line.hard);
       let maxOutput = preflight.maxOutputTokens;
