@@ -14,6 +14,9 @@ function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
   if (path.length === 2 && path[0] === 'models') return objectShapes['model'] ?? [];
   if (path.length === 2 && path[0] === 'budgets') return objectShapes['budget'] ?? [];
   if (path.length === 2 && path[0] === 'guardrails') return objectShapes['guardRule'] ?? [];
+  if (path.length === 2 && path[0] === 'routes') return objectShapes['route'] ?? [];
+  if (path.length === 4 && path[0] === 'routes' && path[2] === 'targets')
+    return objectShapes['routeTarget'] ?? [];
   return objectShapes[joinPath(path)] ?? [];
 }
 

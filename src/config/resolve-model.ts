@@ -32,9 +32,9 @@ function followAliases(name: string, aliases: Readonly<Record<string, string>>):
 }
 
 /**
- * Turns what a user typed into a provider and model: an alias first, then `provider/model`
- * when the text before the first `/` is a configured provider, else a model of the default
- * provider. Only a known prefix splits, so OpenRouter-style ids (`anthropic/claude-3.5-sonnet`)
+ * Turns what a user typed into a provider and model: an alias first (a route stands for its
+ * first target), then `provider/model` when the text before the first `/` is a configured
+ * provider, else a model of the default provider. Only a known prefix splits, so OpenRouter-style ids (`anthropic/claude-3.5-sonnet`)
  * reach the default provider whole; `openrouter/anthropic/claude-3.5-sonnet` names it explicitly.
  */
 export function resolveModel(name: string | undefined, config: LlmkitConfig): ModelTarget {
@@ -44,7 +44,11 @@ export function resolveModel(name: string | undefined, config: LlmkitConfig): Mo
       hint: 'pass --model (or the model option), set LLMKIT_MODEL, or set defaultModel in llmkit.config.json',
     });
   }
-  const resolved = followAliases(requested, config.aliases);
+  let resolved = followAliases(requested, config.aliases);
+  // A route stands for its first listed target here (CLI token counts, prices, doctor); calls
+  // go through the client's router, which picks by weight and falls back.
+  if (Object.hasOwn(config.routes, resolved))
+    resolved = config.routes[resolved]?.targets[0]?.model ?? resolved;
   const slash = resolved.indexOf('/');
   const prefix = slash > 0 ? resolved.slice(0, slash) : undefined;
   if (prefix !== undefined && Object.hasOwn(config.providers, prefix)) {
