@@ -56,6 +56,7 @@ export { createLogger, type LoggerOptions } from './logging/logger.js';
 export { Metrics } from './metrics/metrics.js';
 export type {
   AttemptRecord,
+  CacheRequest,
   CallMetadata,
   CallRecord,
   GenerateResult,

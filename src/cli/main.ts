@@ -7,8 +7,10 @@ import { registerConfig } from './commands/config-check.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerGuard } from './commands/guard.js';
+import { registerKeys } from './commands/keys.js';
 import { registerPrices } from './commands/prices.js';
 import { registerRun } from './commands/run.js';
+import { registerServe } from './commands/serve.js';
 import { registerTokens } from './commands/tokens.js';
 import { registerUsage } from './commands/usage.js';
 
@@ -35,6 +37,7 @@ const program = new Command('llmkit')
   .exitOverride();
 
 registerRun(program);
+registerServe(program);
 registerBatch(program);
 registerChat(program);
 registerConfig(program);
@@ -46,6 +49,7 @@ registerUsage(program);
 registerAlerts(program);
 registerBudget(program);
 registerGuard(program);
+registerKeys(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,22 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { type AlertDispatcher, createAlertDispatcher } from '../alerts/create-alert-dispatcher.js';
-import { scheduleDailySummary } from '../alerts/daily-summary.js';
-import { thresholdEvent } from '../alerts/threshold-event.js';
 import { runBatch } from '../batch/run-batch.js';
 import type { BatchItem, BatchOptions, BatchResult } from '../batch/types.js';
-import { budgetSink } from '../budget/budget-sink.js';
-import { Budgets, type ThresholdCrossing } from '../budget/budgets.js';
+import { Budgets } from '../budget/budgets.js';
 import { openBudgetStore } from '../budget/open-budget-store.js';
+import { ResponseCache } from '../cache/response-cache.js';
 import { type LoadConfigOptions, type LoadedConfig, loadConfig } from '../config/load-config.js';
 import { resolveModel } from '../config/resolve-model.js';
-import { TimeoutError } from '../errors/index.js';
 import { Guard } from '../guard/guard.js';
 import type { Summary } from '../ledger/index.js';
-import { callLog, logAttempt } from '../logging/call-log.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { Metrics } from '../metrics/metrics.js';
-import type { CallContext, CallRecord, CallTarget, GenerateResult } from '../pipeline/call-context.js';
+import type { CallRecord, CallTarget, GenerateResult } from '../pipeline/call-context.js';
 import { type NamedStep, runPipeline } from '../pipeline/pipeline.js';
 import { budgetStep } from '../pipeline/steps/budget.js';
 import { cacheStep } from '../pipeline/steps/cache.js';
@@ -26,11 +21,13 @@ import { providerStep } from '../pipeline/steps/provider.js';
 import { rateLimitStep } from '../pipeline/steps/rate-limit.js';
 import { retryStep } from '../pipeline/steps/retry.js';
 import { routeStep } from '../pipeline/steps/route.js';
-import { type CallSink, settleStep } from '../pipeline/steps/settle.js';
+import { settleStep } from '../pipeline/steps/settle.js';
 import { PriceBook } from '../pricing/index.js';
 import { defaultDispatcher } from '../providers/openai-compatible/transport.js';
 import type { Provider } from '../providers/provider.js';
 import type { ModelRequest, Usage } from '../providers/types.js';
+import { RateLimiter } from '../rate-limit/rate-limiter.js';
+import { Router, type TargetHealth } from '../routing/router.js';
 import { generateObject, type ObjectOptions, type ObjectResult } from '../structured/generate-object.js';
 import type { InferSchema, SchemaInput } from '../structured/object-schema.js';
 import { type ObjectStream, type ObjectStreamCaller, streamObject } from '../structured/stream-object.js';
@@ -42,7 +39,10 @@ import { batchCaller } from './batch-caller.js';
 import { buildProvider } from './build-provider.js';
 import { buildRequest, type CallOptions, type Prompt } from './call-options.js';
 import { LlmStream } from './llm-stream.js';
+import { objectCaller } from './object-caller.js';
+import { type ContextServices, newCallContext, type OpenCall, openCall, recordRefusal } from './open-call.js';
 import { RunningTotals } from './running-totals.js';
+import { settleSinks } from './settle-sinks.js';
 
 export interface LLMClientOptions extends LoadConfigOptions {
   /** An already loaded config (the CLI loads it once); otherwise loaded from `cwd`/env. */
@@ -62,26 +62,34 @@ export interface LLMClientOptions extends LoadConfigOptions {
 }
 
 /**
- * The library surface. Every call runs one pipeline:
- * settle ( pre-flight → budget → route → retry → provider ), with guards, rate limits and
- * the cache slotting in as their steps arrive. A feature lives in one step, never here.
+ * The library surface. Every call runs one pipeline: settle ( guard → pre-flight → budget →
+ * rate limit → cache → route → retry → provider ). A feature lives in one step, never here.
  */
 export class LLMClient {
   readonly config: LoadedConfig;
   readonly logger: Logger;
   /** Spend and usage recorded in the ledger; undefined when `ledger.enabled` is false. */
   readonly ledger: UsageLedger | undefined;
-  /** The configured budgets and their store; undefined when none is configured. */
-  readonly budgets: Budgets | undefined;
+  /**
+   * The configured budgets, callers' key budgets, and their store. Without configured budgets the
+   * store is opened by the first call with a key budget, so plain clients create no budgets.db.
+   */
+  readonly budgets: Budgets;
   /** Prometheus metrics of this client's calls (guard decisions...); the gateway serves them. */
   readonly metrics = new Metrics();
   /** The configured guard rules; undefined when none is configured. */
   readonly guard: Guard | undefined;
   private readonly alerts: AlertDispatcher;
+  private readonly responseCache: ResponseCache;
   private readonly pendingSettles = new Set<Promise<void>>();
+  private readonly rateLimiter: RateLimiter;
   private stopDailySummary: (() => void) | undefined;
   private readonly runningTotals = new RunningTotals();
   private readonly providers = new Map<string, Provider>();
+  /** Providers built with a route target's own key variable, by `name` + variable. */
+  private readonly keyedProviders = new Map<string, Provider>();
+  /** Set only when routes are configured: plain models never pay for routing. */
+  private readonly router: Router | undefined;
   private readonly prices: PriceBook;
   private readonly steps: NamedStep[];
   private readonly defaultModel: string | undefined;
@@ -114,52 +122,53 @@ export class LLMClient {
     });
     this.ledger = settings.ledger.enabled ? new UsageLedger(settings.ledger, this.logger) : undefined;
     this.alerts = createAlertDispatcher(settings.alerts, this.config.env, this.logger);
-    this.budgets =
+    this.budgets = new Budgets(
+      settings.budgets,
+      settings.budgetSettings,
+      // Configured budgets open their store now, so a bad budgets.db fails here, not mid-call.
       settings.budgets.length > 0
-        ? new Budgets(
-            settings.budgets,
-            settings.budgetSettings,
-            openBudgetStore(settings.budgetSettings),
-            this.logger,
-          )
-        : undefined;
-    const sinks: CallSink[] = [callLog({ content: log.content }), (record) => this.runningTotals.add(record)];
-    if (this.ledger) sinks.push(this.ledger.sink);
-    if (this.budgets) {
-      const announce = (crossing: ThresholdCrossing) => {
-        const event = thresholdEvent(crossing);
-        // Every crossing is logged, whatever channels are configured, so none goes unseen.
-        this.logger.warn(
-          {
-            event: 'alert',
-            budget: crossing.budget.name,
-            threshold: crossing.threshold,
-            percent: crossing.percent,
-            spentUsd: event.spentUsd,
-          },
-          `budget "${crossing.budget.name}" passed ${crossing.threshold}% of its limit (${crossing.percent.toFixed(1)}%)`,
-        );
-        this.alerts.dispatch(event, crossing.budget.budget.channels);
-      };
-      sinks.push(budgetSink(this.budgets, announce, this.pendingSettles));
-    }
-    if (options.onCall) sinks.push(options.onCall);
-    const summary = settings.alerts.dailySummary;
-    if (summary?.enabled && this.ledger) {
-      const ledger = this.ledger;
-      this.stopDailySummary = scheduleDailySummary({
-        at: summary.at,
-        timeZone: settings.budgetSettings.timeZone,
-        summarize: (since, until) =>
-          ledger.summary({ since: new Date(since), until: new Date(until), groupBy: 'model' }),
-        send: (event) => this.alerts.dispatch(event, summary.channels),
-        onError: (error) => this.logger.error({ err: error }, 'daily spend summary failed'),
-      });
-    }
+        ? openBudgetStore(settings.budgetSettings)
+        : () => openBudgetStore(settings.budgetSettings),
+      this.logger,
+    );
+    this.rateLimiter = new RateLimiter(settings.rateLimits, {
+      metrics: this.metrics,
+      fallbackRedisUrl: settings.budgetSettings.redisUrl,
+    });
+    const { sinks, stopDailySummary } = settleSinks({
+      settings,
+      logger: this.logger,
+      metrics: this.metrics,
+      ledger: this.ledger,
+      budgets: this.budgets,
+      alerts: this.alerts,
+      rateLimiter: this.rateLimiter,
+      pendingSettles: this.pendingSettles,
+      runningTotals: this.runningTotals,
+      onCall: options.onCall,
+    });
+    this.stopDailySummary = stopDailySummary;
     const cost = (provider: string, model: string, usage: Usage) => this.prices.cost(provider, model, usage);
     const countInput = (request: ModelRequest, provider: string, model: string) =>
       countTokens(request.messages, `${provider}/${model}`, request.tools ? { tools: request.tools } : {});
     this.guard = settings.guardrails.length > 0 ? new Guard(settings.guardrails) : undefined;
+    this.responseCache = new ResponseCache(settings.cache);
+    this.router =
+      Object.keys(settings.routes).length > 0
+        ? new Router({
+            routes: settings.routes,
+            routing: settings.routing,
+            aliases: settings.aliases,
+            defaultModel: options.model ?? settings.defaultModel,
+            build: (provider, model, apiKeyEnv) => ({
+              provider,
+              model,
+              languageModel: this.provider(provider, apiKeyEnv).languageModel(model),
+            }),
+            logger: this.logger,
+            registry: this.metrics.registry,
+          })
+        : undefined;
     this.steps = [
       settleStep(sinks, {
         cost,
@@ -172,10 +181,10 @@ export class LLMClient {
         limits: (provider, model) => this.prices.limits(provider, model),
         cost,
       }),
-      ...(this.budgets ? [budgetStep({ budgets: this.budgets, cost })] : []),
-      rateLimitStep(),
-      cacheStep(),
-      routeStep,
+      budgetStep({ budgets: this.budgets, cost }),
+      rateLimitStep({ limiter: this.rateLimiter }),
+      cacheStep({ cache: this.responseCache, metrics: this.metrics }),
+      routeStep(this.router),
       retryStep,
       providerStep,
     ];
@@ -235,20 +244,14 @@ export class LLMClient {
   }
 
   private objectCaller(): ObjectStreamCaller {
-    return {
+    return objectCaller({
       generate: (messages, options) => this.generateOnce(messages, options),
       stream: (messages, options) => this.stream(messages, options),
-      target: (model) => {
-        const { provider, model: id } = this.planTarget(model);
-        const custom = this.providers.get(provider);
-        const supported =
-          this.config.config.providers[provider]?.structuredOutput ??
-          custom?.structuredOutput ??
-          'json_object';
-        return { label: `${provider}/${id}`, supported };
-      },
+      planTarget: this.planTarget,
+      settings: this.config.config,
+      customProviders: this.providers,
       logger: this.logger,
-    };
+    });
   }
 
   private async generateOnce(prompt: Prompt, options: CallOptions): Promise<GenerateResult> {
@@ -311,26 +314,40 @@ export class LLMClient {
     this.stopDailySummary?.();
     await Promise.all([...this.pendingSettles]);
     await this.alerts.close();
-    await this.budgets?.store.close();
+    await this.budgets.close();
+    await this.rateLimiter.close();
     await this.ledger?.close();
+    await this.responseCache.close();
   }
 
-  /** The provider behind a name, built once with its key (for `llmkit doctor` and tests). */
-  provider(name: string): Provider {
-    let provider = this.providers.get(name);
+  /** The provider behind a name, built once with its key (or with `apiKeyEnv`'s, for a route target). */
+  provider(name: string, apiKeyEnv?: string): Provider {
+    const cache = apiKeyEnv === undefined ? this.providers : this.keyedProviders;
+    const key = apiKeyEnv === undefined ? name : `${name}\n${apiKeyEnv}`;
+    let provider = cache.get(key);
     if (!provider) {
       provider = buildProvider(
         name,
         this.config,
         this.logger,
         this.dispatcher ?? defaultDispatcher(this.config.env),
+        apiKeyEnv,
       );
-      this.providers.set(name, provider);
+      cache.set(key, provider);
     }
     return provider;
   }
 
-  private planTarget = (modelName: string | undefined) => {
+  /** Route targets with their breaker state, failures and last error (`/admin/targets`); [] without routes. */
+  targets(): TargetHealth[] {
+    return this.router?.targets() ?? [];
+  }
+
+  private planTarget = (modelName: string | undefined): { provider: string; model: string } => {
+    const router = this.router;
+    const route = router?.route(modelName ?? this.defaultModel);
+    // A route plans the target its next call would try first: pre-flight and budgets price that one.
+    if (router && route) return router.plan(route);
     const name = modelName ?? this.defaultModel;
     const slash = name?.indexOf('/') ?? -1;
     if (
@@ -346,57 +363,33 @@ export class LLMClient {
   };
 
   private resolveTarget = (modelName: string | undefined): CallTarget => {
+    const router = this.router;
+    const route = router?.route(modelName ?? this.defaultModel);
+    if (router && route) return router.callTarget(router.plan(route));
     const { provider, model } = this.planTarget(modelName);
     return { provider, model, languageModel: this.provider(provider).languageModel(model) };
   };
 
   private context(mode: 'generate' | 'stream', prompt: Prompt, options: CallOptions) {
-    const settings = this.config.config;
-    const timeouts = { ...settings.timeouts, ...options.timeouts };
-    const abortController = new AbortController();
-    const total = setTimeout(
-      () => abortController.abort(new TimeoutError('total', timeouts.totalMs)),
-      timeouts.totalMs,
-    );
-    const onCallerAbort = () => abortController.abort(options.signal?.reason);
-    if (options.signal?.aborted) onCallerAbort();
-    options.signal?.addEventListener('abort', onCallerAbort, { once: true });
-    const startedAt = Date.now();
-    const context: CallContext = {
-      requestId: `llm_${randomUUID().replaceAll('-', '')}`,
-      mode,
-      modelName: options.model,
-      request: buildRequest(prompt, options),
-      retry: {
-        ...settings.retry,
-        ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
-      },
-      timeouts,
-      signal: abortController.signal,
-      deadline: startedAt + timeouts.totalMs,
-      startedAt,
-      headers: options.headers ?? {},
+    return newCallContext(this.contextServices, mode, prompt, options);
+  }
+
+  private get contextServices(): ContextServices {
+    return {
+      settings: this.config.config,
       logger: this.logger,
-      metadata: {
-        user: options.user,
-        project: options.project,
-        tags: options.tags ?? [],
-        gatewayKey: options.key?.name,
-      },
-      keyPolicy: options.key,
-      cacheRequest: options.cache,
       planTarget: this.planTarget,
       resolveTarget: this.resolveTarget,
-      attempts: [],
-      onAttempt: (record) => {
-        context.attempts.push(record);
-        logAttempt(record, context);
-      },
     };
-    const done = () => {
-      clearTimeout(total);
-      options.signal?.removeEventListener('abort', onCallerAbort);
-    };
-    return { context, done, abortController };
+  }
+
+  /** For servers on llmkit (the gateway): one call's raw parts and live context; same pipeline. */
+  open(mode: 'generate' | 'stream', prompt: Prompt, options: CallOptions = {}): OpenCall {
+    return openCall(this.steps, this.context(mode, prompt, options));
+  }
+
+  /** Records a request refused before it became a call (the gateway's bad input) in logs, metrics and the ledger. */
+  recordRefusal(error: unknown, options: CallOptions = {}): Promise<CallRecord> {
+    return recordRefusal(this.steps[0]!, this.context('generate', [], options), error);
   }
 }

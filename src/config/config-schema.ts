@@ -5,7 +5,14 @@ import { cacheSchema } from '../cache/cache-schema.js';
 import { gatewaySchema } from '../gateway/gateway-schema.js';
 import { guardRuleSchema, guardrailsSchema } from '../guard/guard-schema.js';
 import { rateLimitsSchema } from '../rate-limit/rate-limit-schema.js';
-import { routesSchema, routingSchema } from '../routing/routes-schema.js';
+import { checkRoutes } from '../routing/check-routes.js';
+import {
+  breakerSchema,
+  routeSchema,
+  routesSchema,
+  routeTargetSchema,
+  routingSchema,
+} from '../routing/routes-schema.js';
 import { ledgerSchema, modelLimitsSchema, priceSchema, priceTierSchema } from './cost-schema.js';
 import { presetNames, structuredOutputModes } from './presets.js';
 
@@ -163,6 +170,7 @@ export const configSchema = z
         });
       }
     });
+    checkRoutes(config, (path, message) => context.addIssue({ code: 'custom', path, message }));
   });
 
 /** Object schemas by key path, so an unknown key can be matched against its known neighbours. */
@@ -190,6 +198,9 @@ export const objectShapes: Readonly<Record<string, readonly string[]>> = {
   price: Object.keys(priceSchema.shape),
   guardRule: Object.keys(guardRuleSchema.shape),
   routing: Object.keys(routingSchema.shape),
+  'routing.breaker': Object.keys(breakerSchema.shape),
+  route: Object.keys(routeSchema.shape),
+  routeTarget: Object.keys(routeTargetSchema.shape),
   cache: Object.keys(cacheSchema.shape),
   rateLimits: Object.keys(rateLimitsSchema.shape),
   gateway: Object.keys(gatewaySchema.shape),

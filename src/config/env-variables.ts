@@ -68,7 +68,19 @@ const llmkitBindings: EnvBinding[] = [
   binding(
     'LLMKIT_REDIS_URL',
     'budgetSettings.redisUrl',
-    'Redis for budgets shared by several instances',
+    'Redis for budgets (and the response cache) shared by several instances',
+    text,
+  ),
+  binding(
+    'LLMKIT_CACHE_STORE',
+    'cache.store',
+    'where the response cache lives: memory, sqlite or redis',
+    text,
+  ),
+  binding(
+    'LLMKIT_RATE_LIMIT_STORE',
+    'rateLimits.store',
+    'where rate-limit counters live: memory or redis (Redis: rateLimits.redisUrl, else LLMKIT_REDIS_URL)',
     text,
   ),
   binding(

@@ -123,6 +123,9 @@ function finish(config: LlmkitConfig, cwd: string): LlmkitConfig {
     config.budgetSettings.path ?? resolve(config.home, 'budgets.db'),
   );
   config.gateway.keysPath = absolutePath(cwd, config.gateway.keysPath ?? resolve(config.home, 'gateway.db'));
+  config.cache.path = absolutePath(cwd, config.cache.path ?? resolve(config.home, 'cache.db'));
+  // One Redis for budgets and the cache unless told otherwise.
+  config.cache.redisUrl ??= config.budgetSettings.redisUrl;
   for (const provider of Object.values(config.providers)) {
     // `https://host/v1/` + `/chat/completions` would request `//chat/completions`.
     provider.baseURL = provider.baseURL.replace(/\/+$/, '');

@@ -218,3 +218,53 @@ export class BudgetExceededError extends LlmkitError {
     };
   }
 }
+
+/**
+ * Every target of a route (and of its fallbacks) has an open circuit breaker: the call fails at
+ * once rather than wait on upstreams that just failed. `retryAfterMs` is when the first of them
+ * lets a probe through.
+ */
+export class NoHealthyTargetError extends APIError {
+  override readonly code = 'no_healthy_target';
+  // Sent again after the cooldown, the call is let through as a probe.
+  override readonly retryable = true;
+  constructor(detail: string, fields: LlmkitErrorFields = {}) {
+    super(
+      detail,
+      'its targets failed recently and are cooling down; GET /admin/targets (client.targets()) shows their last errors',
+      { status: 503, ...fields },
+    );
+  }
+}
+
+export interface RateLimitedFields extends LlmkitErrorFields {
+  /** The limit that refused: `key:team-a/rpm`, `global/tpm`... (as in the `llmkit_rate_limited_total` metric). */
+  limit?: string | undefined;
+}
+
+/**
+ * An llmkit rate limit (a key's rpm/tpm, or a `rateLimits` rule) has no room for the call now:
+ * nothing was sent. `retryAfterMs` is when it would have room; undefined when the call alone is
+ * over the limit and never will. Code `rate_limited`, not the upstream's `rate_limit`; status 429.
+ */
+export class RateLimitedError extends LlmkitError {
+  override readonly code = 'rate_limited';
+  override readonly exitCode = exitCodes.refused;
+  /** The same call may pass once `retryAfterMs` has gone by (the retry step, inside, never sees it). */
+  override readonly retryable: boolean;
+  readonly limit: string | undefined;
+  constructor(detail: string, fields: RateLimitedFields & { hint?: string } = {}) {
+    super(
+      detail,
+      fields.hint ??
+        'send it again after Retry-After, or raise the limit (the key\'s rpm/tpm, or "rateLimits.rules" in the config)',
+      { ...fields, status: 429 },
+    );
+    this.limit = fields.limit;
+    this.retryable = fields.retryAfterMs !== undefined;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), limit: this.limit };
+  }
+}

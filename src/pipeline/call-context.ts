@@ -64,6 +64,8 @@ export interface GenerateResult {
   cost: number | null;
   costNanos: number | null;
   usageSource: UsageSource;
+  /** `hit`: answered by the response cache, nothing was sent (cost 0); `miss`: the cache was asked, the upstream answered. */
+  cache?: 'hit' | 'miss' | undefined;
 }
 
 export type UsageSource = 'provider' | 'estimated' | 'none';
@@ -86,6 +88,9 @@ export interface CallRecord {
   /** Integer nano-dollars (1e-9 USD); null when the model has no known price. */
   costNanos: number | null;
   metadata: CallMetadata;
+  /** A request refused before it became a call (gateway bad input); `requestedModel` is what it named. */
+  refused?: boolean | undefined;
+  requestedModel?: string | undefined;
   /** `hit` when the cache answered (cost 0), `miss` when the cache was asked and the upstream answered. */
   cache?: 'hit' | 'miss' | undefined;
 }
@@ -140,7 +145,8 @@ export interface CallContext {
   /** The model as the caller named it (`deepseek/deepseek-chat`, an alias, or undefined for the default). */
   readonly modelName: string | undefined;
   request: ModelRequest;
-  readonly retry: RetryOptions;
+  /** Replaced (never mutated: it may be shared) by the route step to cap retries per target. */
+  retry: RetryOptions;
   readonly timeouts: Timeouts;
   /** Aborts on the caller's signal or the total deadline, with a typed reason. */
   readonly signal: AbortSignal;
@@ -158,6 +164,8 @@ export interface CallContext {
   readonly cacheRequest?: CacheRequest | undefined;
   /** Set by the cache step: `hit` when the answer came from the cache (nothing was sent upstream). */
   cacheStatus?: 'hit' | 'miss' | undefined;
+  /** Set for a request refused before it became a call (gateway bad input): the ledger records it. */
+  refused?: boolean;
   /** Set by the pre-flight step. */
   preflight?: Preflight;
   /** Set by the budget step when it reserved: the settle step settles these. */
@@ -166,6 +174,10 @@ export interface CallContext {
   target?: CallTarget;
   /** Signal of the attempt in flight, set by the retry step for the provider step. */
   attemptSignal?: AbortSignal;
+  /** Non-streaming calls: milliseconds spent waiting on upstream responses, every attempt (provider step). */
+  upstreamMs?: number;
+  /** When the attempt in flight started (epoch ms), set with `attemptSignal`: upstream time so far. */
+  attemptStartedAt?: number;
   readonly attempts: AttemptRecord[];
   /** Set by the settle step when the call ends well. */
   result?: GenerateResult;

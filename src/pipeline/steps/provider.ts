@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { responsePartStream } from '../../providers/response-parts.js';
 import type { NamedStep } from '../pipeline.js';
 
@@ -9,6 +10,12 @@ export const providerStep: NamedStep = {
     if (!target) throw new Error('the provider step ran before the route step');
     const options = { signal: context.attemptSignal ?? context.signal, headers: context.headers };
     if (context.mode === 'stream') return target.languageModel.stream(context.request, options);
-    return responsePartStream(await target.languageModel.generate(context.request, options));
+    // Time spent waiting on the upstream, so the gateway can report its own overhead without it.
+    const sent = performance.now();
+    try {
+      return responsePartStream(await target.languageModel.generate(context.request, options));
+    } finally {
+      context.upstreamMs = (context.upstreamMs ?? 0) + performance.now() - sent;
+    }
   },
 };

@@ -134,6 +134,7 @@ function openAttempt(context: CallContext, number: number): Attempt {
     idleTimer = setTimeout(() => controller.abort(new TimeoutError('idle', idleMs, fields)), idleMs);
   };
   context.attemptSignal = controller.signal;
+  context.attemptStartedAt = startedAt;
   const record: AttemptRecord = {
     attempt: number,
     provider: target?.provider ?? 'unknown',

@@ -132,7 +132,9 @@ function callRecord(
   const status = outcome === undefined ? 'ok' : error?.code === 'aborted' ? 'aborted' : 'error';
   const target = context.target;
   const { usage, usageSource } = settleUsage(context, accumulator, status === 'ok', services);
-  const costNanos = target && usage ? services.cost(target.provider, target.model, usage) : usage ? null : 0;
+  let costNanos = target && usage ? services.cost(target.provider, target.model, usage) : usage ? null : 0;
+  // A cache hit sent nothing, so it cost nothing; its usage is the stored answer's, for reference.
+  if (context.cacheStatus === 'hit') costNanos = 0;
   const record: CallRecord = {
     requestId: context.requestId,
     mode: context.mode,
@@ -150,6 +152,11 @@ function callRecord(
     costNanos,
     metadata: context.metadata,
   };
+  if (context.cacheStatus) record.cache = context.cacheStatus;
+  if (context.refused) {
+    record.refused = true;
+    record.requestedModel = context.modelName;
+  }
   if (status === 'ok' && target) {
     record.result = accumulator.result({
       model: `${target.provider}/${target.model}`,
@@ -162,6 +169,7 @@ function callRecord(
       usageSource,
       costNanos,
       cost: costNanos === null ? null : costNanos / 1e9,
+      ...(context.cacheStatus ? { cache: context.cacheStatus } : {}),
     });
   }
   return record;

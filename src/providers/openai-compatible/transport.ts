@@ -13,7 +13,7 @@ export function defaultDispatcher(
 ): Dispatcher {
   if (sharedDispatcher) return sharedDispatcher;
   const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => env[name]);
-  const options = { keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 256 };
+  const options = { keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 4096 };
   sharedDispatcher = proxied ? new EnvHttpProxyAgent(options) : new Agent(options);
   return sharedDispatcher;
 }
