@@ -119,6 +119,8 @@ function llmkitConfig({ home, upstreamURL, port }) {
     budgets: [{ scope: 'global', period: 'day', limitUsd: 1_000_000 }],
     ledger: { enabled: true, backend: 'sqlite' },
     gateway: { host: '127.0.0.1', port, auth: 'required', shutdownGraceMs: 2_000 },
+    // Experiments: `LLMKIT_BENCH_CONFIG='{"budgets":[]}'` overrides top-level keys.
+    ...JSON.parse(process.env.LLMKIT_BENCH_CONFIG ?? '{}'),
   };
 }
 

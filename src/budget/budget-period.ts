@@ -14,6 +14,18 @@ export interface PeriodWindow {
  * and months begin at local midnight, so a budget resets when the people who own it expect.
  */
 export function periodWindow(period: Period, now: number, timeZone: string): PeriodWindow {
+  // Every call asks; the answer only changes at a boundary, and Intl's formatToParts is slow.
+  const key = `${period}\n${timeZone}`;
+  const cached = lastWindows.get(key);
+  if (cached && now >= cached.start && now < cached.end) return cached;
+  const window = computeWindow(period, now, timeZone);
+  lastWindows.set(key, window);
+  return window;
+}
+
+const lastWindows = new Map<string, PeriodWindow>();
+
+function computeWindow(period: Period, now: number, timeZone: string): PeriodWindow {
   if (period === 'total') return { start: 0, end: Number.POSITIVE_INFINITY, label: 'total' };
   const local = localParts(now, timeZone);
   const pad = (value: number, width = 2) => String(value).padStart(width, '0');
