@@ -38,6 +38,7 @@ export { BudgetStoreUnavailableError } from './budget/store-unavailable-error.js
 export type { CallOptions, Prompt } from './client/call-options.js';
 export { LLMClient, type LLMClientOptions } from './client/llm-client.js';
 export { LlmStream, type StreamEvent } from './client/llm-stream.js';
+export type { OpenCall } from './client/open-call.js';
 export {
   type ConfigSource,
   type LoadConfigOptions,
@@ -48,6 +49,8 @@ export { type PresetName, presets } from './config/presets.js';
 export { type ModelTarget, resolveModel } from './config/resolve-model.js';
 export * from './errors/index.js';
 export { type TroubleshootingRow, troubleshooting } from './errors/troubleshooting.js';
+// The gateway (fastify) is `llmkit/gateway`, so importing the library does not load a server.
+export type { GatewaySettings } from './gateway/gateway-schema.js';
 export { type CompiledRule, compileRule, type Decision, Guard } from './guard/guard.js';
 export type { GuardAction, GuardRuleConfig } from './guard/guard-schema.js';
 export * from './guard/index.js';
@@ -60,6 +63,7 @@ export type {
   CallMetadata,
   CallRecord,
   GenerateResult,
+  KeyPolicy,
   Preflight,
   Timeouts,
   UsageSource,
@@ -86,6 +90,8 @@ export type { ModelInfo, Provider, StructuredOutputMode } from './providers/prov
 export type * from './providers/types.js';
 export { type RetryDecision, type RetryOptions, retryDecision } from './retry/retry-policy.js';
 export { parseRetryAfterMs, readServerHints, type ServerHints } from './retry/server-hints.js';
+export type { CircuitState } from './routing/circuit-breaker.js';
+export type { TargetHealth } from './routing/router.js';
 export { createSseParser, type SseEvent, type SseParserOptions } from './streams/index.js';
 export type {
   ObjectOptions,

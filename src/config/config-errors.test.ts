@@ -69,6 +69,12 @@ describe('invalid settings', () => {
     expect(
       fileFailure('llmkit.config.json', '{"providers": {"deepseek": {"base_url": "https://x/v1"}}}'),
     ).toBe('llmkit.config.json: providers.deepseek.base_url is not a known setting; did you mean "baseURL"?');
+    expect(
+      fileFailure(
+        'llmkit.config.yaml',
+        'rateLimits:\n  rules:\n    - { scope: global, tpm: 90000, rmp: 60 }\n',
+      ),
+    ).toBe('llmkit.config.yaml: rateLimits.rules.0.rmp is not a known setting; did you mean "rpm"?');
     expect(fileFailure('llmkit.config.json', '{"zzz": 1}')).toMatch(
       /^llmkit\.config\.json: zzz is not a known setting; known keys: defaultProvider/,
     );

@@ -17,6 +17,8 @@ function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
   if (path.length === 2 && path[0] === 'routes') return objectShapes['route'] ?? [];
   if (path.length === 4 && path[0] === 'routes' && path[2] === 'targets')
     return objectShapes['routeTarget'] ?? [];
+  if (path.length === 3 && path[0] === 'rateLimits' && path[1] === 'rules')
+    return objectShapes['rateLimitRule'] ?? [];
   return objectShapes[joinPath(path)] ?? [];
 }
 

@@ -4,7 +4,7 @@ import { budgetSettingsSchema, budgetsSchema } from '../budget/budget-schema.js'
 import { cacheSchema } from '../cache/cache-schema.js';
 import { gatewaySchema } from '../gateway/gateway-schema.js';
 import { guardRuleSchema, guardrailsSchema } from '../guard/guard-schema.js';
-import { rateLimitsSchema } from '../rate-limit/rate-limit-schema.js';
+import { rateLimitRuleSchema, rateLimitsSchema } from '../rate-limit/rate-limit-schema.js';
 import { checkRoutes } from '../routing/check-routes.js';
 import {
   breakerSchema,
@@ -203,6 +203,7 @@ export const objectShapes: Readonly<Record<string, readonly string[]>> = {
   routeTarget: Object.keys(routeTargetSchema.shape),
   cache: Object.keys(cacheSchema.shape),
   rateLimits: Object.keys(rateLimitsSchema.shape),
+  rateLimitRule: Object.keys(rateLimitRuleSchema.shape),
   gateway: Object.keys(gatewaySchema.shape),
   priceTier: Object.keys(priceTierSchema.shape),
   model: Object.keys(modelLimitsSchema.shape),

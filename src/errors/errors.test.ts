@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { GatewayError } from '../gateway/gateway-errors.js';
 import {
   AbortedError,
   APIConnectionError,
   APIError,
   AuthenticationError,
+  BudgetExceededError,
   ConfigError,
   ConflictError,
   errorFromResponse,
@@ -12,15 +14,18 @@ import {
   InvalidRequestError,
   InvalidResponseError,
   LlmkitError,
+  NoHealthyTargetError,
   NotFoundError,
   PermissionDeniedError,
   QuotaExceededError,
   RateLimitError,
+  RateLimitedError,
   StreamInterruptedError,
   TimeoutError,
   UnexpectedStatusError,
   UsageError,
 } from './index.js';
+import { troubleshooting } from './troubleshooting.js';
 
 const context = { provider: 'deepseek', model: 'deepseek-chat', requestId: 'req_123' };
 
@@ -101,6 +106,27 @@ describe('every class ends with its troubleshooting hint and carries its exit co
     expect(error.timeout).toBe('first-token');
     expect(error.message).toContain('first-token timeout of 1500 ms');
     expect(error.toJSON()).toMatchObject({ timeout: 'first-token', timeoutMs: 1_500 });
+  });
+});
+
+describe('the troubleshooting table', () => {
+  // `troubleshooting[error.code]` is how doctor and users find the row: it must name the error they saw.
+  it.each([
+    new RateLimitError('429'),
+    new QuotaExceededError('402'),
+    new APIConnectionError('refused'),
+    new TimeoutError('idle', 5),
+    new InvalidRequestError('bad'),
+    new AuthenticationError('401'),
+    new NotFoundError('404'),
+    new RateLimitedError('over rpm', { retryAfterMs: 1_000 }),
+    new NoHealthyTargetError('all open'),
+    new BudgetExceededError('spent'),
+    new GatewayError(401, 'invalid_api_key', 'no API key given'),
+    new GatewayError(400, 'model_not_found', 'unknown model'),
+    new GatewayError(413, 'request_too_large', 'too big'),
+  ])('has a row for $code naming $name', (error) => {
+    expect(troubleshooting[error.code]?.error).toBe(error.name);
   });
 });
 

@@ -31,7 +31,8 @@ export function registerAdminRoutes(
 ): void {
   const { client, keys, auth } = services;
   app.addHook('onRequest', async (request) => {
-    if (request.url.startsWith('/admin/')) auth.admin(request.headers);
+    // The matched route, not the raw URL: the router decodes `/%61dmin/keys` to `/admin/keys`.
+    if (request.routeOptions.url?.startsWith('/admin/')) auth.admin(request.headers);
   });
 
   app.post('/admin/keys', async (request, reply) => {

@@ -176,24 +176,29 @@ async function streamParts(
     for (; !next.done; next = await reader.read()) {
       if (raw.destroyed) continue; // draining: keep reading to the usage event, write nothing
       const event = writer.event(next.value);
-      if (event && !raw.write(event)) await drained(raw);
+      const g = globalThis as any; g.__n = (g.__n ?? 0) + 1; if (g.__n % 500 === 0) process._rawDebug('iter', g.__n, next.value.type, event.length, raw.writableLength, open.context.signal.aborted); if (event && !raw.write(event)) await drained(raw, open.context.signal);
     }
     const record = await open.record;
     if (!raw.destroyed) raw.end(writer.end(record.usage));
   } catch (error) {
-    // Never a stream that looks complete: an error event, and no [DONE].
+    process._rawDebug('CAUGHT', String(error));
     if (!raw.destroyed) raw.end(`data: ${JSON.stringify(httpError(error).body)}\n\n`);
   }
 }
 
-function drained(raw: ServerResponse): Promise<void> {
+// The call's signal too: a client that stops reading but keeps its socket open must not hold the
+// call past its timeouts or a shutdown's cut (nobody would read the aborted upstream to settle it).
+function drained(raw: ServerResponse, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       raw.off('drain', done);
       raw.off('close', done);
+      signal.removeEventListener('abort', done);
       resolve();
     };
     raw.on('drain', done);
     raw.on('close', done);
+    signal.addEventListener('abort', done, { once: true });
   });
 }

@@ -59,6 +59,10 @@ const mappings: Record<string, Mapping> = {
   timeout: { status: 504, type: 'api_error' },
   structured_output: { status: 502, type: 'api_error' },
   config: { status: 500, type: 'server_error', final: true },
+  no_healthy_target: { status: 503, type: 'api_error' },
+  // A store llmkit needs (budgets, keys) is unreachable: the instance cannot serve now, another may.
+  budget_store_unavailable: { status: 503, type: 'api_error' },
+  key_store: { status: 503, type: 'api_error' },
   aborted: { status: 499, type: 'api_error', final: true },
 };
 

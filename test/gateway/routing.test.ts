@@ -13,6 +13,7 @@ beforeAll(async () => {
       retry: { maxRetries: 0 },
       routes: {
         smart: { targets: [{ model: 'fake/fake-model' }], fallbacks: ['fake2/fake-model'] },
+        solo: { targets: [{ model: 'fake2/solo-model' }] },
       },
       routing: { breaker: { failureThreshold: 2, windowMs: 60_000, cooldownMs: 300 } },
     },
@@ -81,5 +82,17 @@ describe('routes through the gateway', () => {
     expect(await targetState('fake/fake-model')).toBe('half-open');
     expect((await ask()).status).toBe(200);
     expect(await targetState('fake/fake-model')).toBe('closed');
+  });
+
+  it('every target open is a 503 no_healthy_target with Retry-After, not a 502', async () => {
+    backup.setDefault({ status: 503 });
+    const solo = () =>
+      gw.post('/v1/chat/completions', { model: 'solo', messages: [{ role: 'user', content: 'hello' }] });
+    await solo();
+    await solo();
+    const response = await solo();
+    expect(response.status).toBe(503);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('no_healthy_target');
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
   });
 });
