@@ -176,12 +176,12 @@ async function streamParts(
     for (; !next.done; next = await reader.read()) {
       if (raw.destroyed) continue; // draining: keep reading to the usage event, write nothing
       const event = writer.event(next.value);
-      const g = globalThis as any; g.__n = (g.__n ?? 0) + 1; if (g.__n % 500 === 0) process._rawDebug('iter', g.__n, next.value.type, event.length, raw.writableLength, open.context.signal.aborted); if (event && !raw.write(event)) await drained(raw, open.context.signal);
+      if (event && !raw.write(event)) await drained(raw, open.context.signal);
     }
     const record = await open.record;
     if (!raw.destroyed) raw.end(writer.end(record.usage));
   } catch (error) {
-    process._rawDebug('CAUGHT', String(error));
+    // Never a stream that looks complete: an error event, and no [DONE].
     if (!raw.destroyed) raw.end(`data: ${JSON.stringify(httpError(error).body)}\n\n`);
   }
 }
