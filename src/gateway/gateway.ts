@@ -65,7 +65,12 @@ function badBody(error: z.ZodError): GatewayError {
   const issue = error.issues[0]!;
   const param = fieldPath(issue.path);
   const message = issue.message.startsWith(param) ? issue.message : `${param} ${issue.message}`;
-  return new GatewayError(400, 'invalid_request', param ? message : `the request body ${issue.message}`, {
+  if (!param) {
+    return new GatewayError(400, 'invalid_request', 'the request body must be a JSON object', {
+      hint: 'send a JSON object with "Content-Type: application/json"',
+    });
+  }
+  return new GatewayError(400, 'invalid_request', message, {
     ...(param ? { param } : {}),
     hint: 'see the OpenAI chat completions reference, or GET /openapi.json',
   });
@@ -183,7 +188,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       );
     }
     // Bad bodies fastify refused before the handler ran are recorded here; the handler records its own.
-    if (!LlmkitError.isInstance(error) && request.routeOptions.url === '/v1/chat/completions') {
+    if (
+      !LlmkitError.isInstance(error) &&
+      (request.routeOptions.url === '/v1/chat/completions' || request.routeOptions.url === '/generate')
+    ) {
       refuse(request, failure);
     }
     const shaped = httpError(failure);
@@ -218,7 +226,8 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   app.post('/generate', async (request, reply) => {
     const parsed = generateSchema.safeParse(request.body ?? {});
-    if (!parsed.success) throw badBody(parsed.error);
+    if (!parsed.success)
+      throw refuse(request, badBody(parsed.error), (request.body as { model?: unknown } | undefined)?.model);
     const caller = request.caller!;
     const model = parsed.data.model ?? client.config.config.defaultModel;
     if (model !== undefined) checkModel(services, caller, model);
@@ -244,6 +253,16 @@ export function createGateway(options: GatewayOptions): Gateway {
     const allowed = request.caller?.key?.models;
     const data = allowed ? models.entries.filter((entry) => allowed.includes(entry.id)) : models.entries;
     return { object: 'list', data };
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const shaped = httpError(
+      new GatewayError(404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`, {
+        type: 'not_found_error',
+        hint: 'GET /openapi.json lists the routes',
+      }),
+    );
+    return reply.code(404).send(shaped.body);
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));

@@ -1,9 +1,12 @@
 import type { GenerateResult } from '../pipeline/call-context.js';
 import type { FinishReason, StreamPart, Usage } from '../providers/types.js';
 
-/** OpenAI's finish reasons; llmkit's `error`/`other` have no counterpart there. */
+/**
+ * OpenAI's finish reasons. An upstream that reported `error` keeps it (a failed answer must not
+ * read as complete); llmkit's `other` (a reason it did not know) becomes `stop`.
+ */
 function finishReason(reason: FinishReason): string {
-  return reason === 'error' || reason === 'other' ? 'stop' : reason;
+  return reason === 'other' ? 'stop' : reason;
 }
 
 export function usageBody(usage: Usage | undefined) {

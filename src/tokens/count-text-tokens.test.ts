@@ -70,3 +70,17 @@ describe('countTextTokens', () => {
     expect(countTextTokens('お誕生日おめでとう', 'o200k_base')).toBe(8);
   });
 });
+
+describe('long text', () => {
+  it('counts a 200,000-character run without spaces (quadratic in one piece), and long prose within a token per slice', () => {
+    // Before slicing this did not return within the test timeout.
+    expect(countTextTokens('x'.repeat(200_000), 'o200k_base')).toBeGreaterThan(0);
+    const sentence = 'The quick brown fox jumps over the lazy dog. ';
+    const prose = sentence.repeat(2_000);
+    const perSentence = countTextTokens(sentence.repeat(100), 'o200k_base') / 100;
+    const slices = Math.ceil(prose.length / 8_192);
+    expect(Math.abs(countTextTokens(prose, 'o200k_base') - perSentence * 2_000)).toBeLessThanOrEqual(
+      slices + 1,
+    );
+  });
+});

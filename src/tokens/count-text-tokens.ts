@@ -36,8 +36,19 @@ function tokenizer(encoding: Encoding): EncodingModule {
 /** Tokens of plain text, as tiktoken's `encode_ordinary` counts them. */
 export function countTextTokens(text: string, encoding: Encoding): number {
   if (text === '') return 0;
-  return tokenizer(encoding).countTokens(text, ordinaryText);
+  const counter = tokenizer(encoding);
+  if (text.length <= longText) return counter.countTokens(text, ordinaryText);
+  // BPE merges are quadratic in the length of one pre-token: 24 MB without a space blocked the
+  // process for seconds. Long text is counted in slices, off by at most one token per cut.
+  let total = 0;
+  for (let start = 0; start < text.length; start += sliceLength) {
+    total += counter.countTokens(text.slice(start, start + sliceLength), ordinaryText);
+  }
+  return total;
 }
+
+const longText = 65_536;
+const sliceLength = 8_192;
 
 /** Encodings loaded so far in this process, for tests that prove the loading is lazy. */
 export function loadedEncodings(): Encoding[] {

@@ -84,3 +84,23 @@ describe('bad input gets a 400 naming the field, and the ledger records the refu
     expect(error.message).toMatch(/^the request body /);
   });
 });
+
+describe('other bad requests', () => {
+  it('an unknown route is a 404 in the OpenAI shape', async () => {
+    const response = await gw.get('/v1/nope');
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as { error: { code: string; type: string } }).error).toMatchObject({
+      code: 'not_found',
+      type: 'not_found_error',
+    });
+  });
+
+  it('a bad /generate body is refused naming the field and recorded in the ledger', async () => {
+    const before = (await gw.ledgerRows()).length;
+    const response = await gw.post('/generate', { text: 'x', temperature: 'hot' });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { param: string } }).error.param).toBe('temperature');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await gw.ledgerRows()).length).toBe(before + 1);
+  });
+});
