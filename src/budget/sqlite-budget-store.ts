@@ -125,7 +125,7 @@ class SqliteBudgetStore implements BudgetStore {
     return this.#guard(() => this.#transaction.immediate(work) as T);
   }
 
-  /** Reserves and settles waiting for the next group commit. */
+  /** Settles waiting for the next group commit. */
   #queue: Array<{
     work: () => unknown;
     resolve: (value: unknown) => void;
@@ -133,10 +133,10 @@ class SqliteBudgetStore implements BudgetStore {
   }> = [];
 
   /**
-   * Group commit: reserves and settles made in one turn of the event loop share one BEGIN
-   * IMMEDIATE transaction, each in its own savepoint (a failing one rolls back alone, in order,
-   * so every admission still sees the ones before it). Under load this divides the commits, the
-   * main cost of a SQLite budget, by the number of calls in flight; alone, a call waits one turn.
+   * Group commit for settles (no call waits for them): those made in one turn of the event loop
+   * share one BEGIN IMMEDIATE transaction, each in its own savepoint, so a failing one rolls back
+   * alone. Under load this divides their commits, the main cost of a SQLite budget, by the number
+   * of calls in flight. Reserves stay immediate: waiting a loop turn under load added milliseconds.
    */
   #batched<T>(work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -210,7 +210,8 @@ class SqliteBudgetStore implements BudgetStore {
 
   async reserve(lines: readonly BudgetLine[], reservation: Reservation): Promise<ReserveOutcome> {
     checkReserve(lines, reservation);
-    return this.#batched((): ReserveOutcome => {
+    // At once: the call waits for its admission, and a group commit would add a loop turn to it.
+    return this.#write((): ReserveOutcome => {
       const sql = this.#sql;
       const now = Date.now();
       if (sql.reservation.get(reservation.requestId) !== undefined) {

@@ -2,6 +2,7 @@ import { inScope, type ScopeSubject } from '../budget/budget-scope.js';
 import { ConfigError, RateLimitedError } from '../errors/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { CallContext } from '../pipeline/call-context.js';
+import { callSubject } from '../pipeline/call-subject.js';
 import type { CallSink } from '../pipeline/steps/settle.js';
 import { MemoryRateLimitStore } from './memory-rate-limit-store.js';
 import type { RateLimitSettings } from './rate-limit-schema.js';
@@ -203,16 +204,7 @@ export function tokenEstimate(context: CallContext): number {
 }
 
 function scopeSubject(context: CallContext): ScopeSubject {
-  const { metadata, request, preflight } = context;
-  const { provider, model } = preflight ?? context.planTarget(context.modelName);
-  return {
-    provider,
-    model,
-    key: metadata.gatewayKey,
-    project: metadata.project,
-    tags: metadata.tags,
-    user: request.user ?? metadata.user,
-  };
+  return callSubject(context, context.preflight ?? context.planTarget(context.modelName));
 }
 
 /** The metric label and error field: `key:team-a/rpm`, or a rule's `<name>/tpm`. */

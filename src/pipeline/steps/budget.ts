@@ -1,5 +1,6 @@
 import type { Budgets } from '../../budget/budgets.js';
 import type { Usage } from '../../providers/types.js';
+import { callSubject } from '../call-subject.js';
 import type { NamedStep } from '../pipeline.js';
 
 export interface BudgetServices {
@@ -22,15 +23,8 @@ export function budgetStep(services: BudgetServices): NamedStep {
       const keyPolicy = context.keyPolicy;
       if (!preflight || (budgets.configs.length === 0 && !keyPolicy?.budget)) return next();
       const { provider, model } = preflight;
-      const { metadata, request } = context;
-      const active = budgets.active({
-        provider,
-        model,
-        key: metadata.gatewayKey,
-        project: metadata.project,
-        tags: metadata.tags,
-        user: request.user ?? metadata.user,
-      });
+      const { request } = context;
+      const active = budgets.active(callSubject(context, preflight));
       const keyBudget = keyPolicy && budgets.forKey(keyPolicy);
       if (keyBudget) active.push(keyBudget);
       if (active.length === 0) return next();
