@@ -122,10 +122,10 @@ class SqliteBudgetStore implements BudgetStore {
    * process's write makes this one wait busy_timeout instead of failing on a lock upgrade.
    */
   #write<T>(work: () => T): Promise<T> {
-    return this.#guard(() => this.#transaction.immediate(work) as T);
+    return this.#commit(work);
   }
 
-  /** Settles waiting for the next group commit. */
+  /** Settles waiting for the next commit. */
   #queue: Array<{
     work: () => unknown;
     resolve: (value: unknown) => void;
@@ -133,10 +133,10 @@ class SqliteBudgetStore implements BudgetStore {
   }> = [];
 
   /**
-   * Group commit for settles (no call waits for them): those made in one turn of the event loop
-   * share one BEGIN IMMEDIATE transaction, each in its own savepoint, so a failing one rolls back
-   * alone. Under load this divides their commits, the main cost of a SQLite budget, by the number
-   * of calls in flight. Reserves stay immediate: waiting a loop turn under load added milliseconds.
+   * Group commit for settles, which no call waits for: they queue until the next write (a
+   * reserve, most often) or the next turn of the event loop, and ride in its transaction, each in
+   * a savepoint so a failing one rolls back alone. A reserve therefore always sees every settle
+   * made before it, and under load a call costs one commit instead of two. Reserves never wait.
    */
   #batched<T>(work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -146,33 +146,45 @@ class SqliteBudgetStore implements BudgetStore {
   }
 
   #flush(): void {
+    if (this.#queue.length > 0) void this.#commit(undefined).catch(() => {});
+  }
+
+  /** One BEGIN IMMEDIATE transaction: the queued settles, then `work` (if any), each in a savepoint. */
+  #commit<T>(work: (() => T) | undefined): Promise<T> {
     const batch = this.#queue;
-    if (batch.length === 0) return;
     this.#queue = [];
     const outcomes: Array<{ ok: boolean; value: unknown }> = [];
-    const settled = this.#guard(() =>
+    const run = (item: () => unknown) => {
+      try {
+        // Nested: a savepoint, so this item's partial writes go if it throws.
+        outcomes.push({ ok: true, value: this.#transaction(item) });
+      } catch (error) {
+        if (error instanceof Database.SqliteError) throw error;
+        outcomes.push({ ok: false, value: error });
+      }
+    };
+    const committed = this.#guard(() =>
       this.#transaction.immediate(() => {
-        for (const item of batch) {
-          try {
-            // Nested: a savepoint, so this item's partial writes go if it throws.
-            outcomes.push({ ok: true, value: this.#transaction(item.work) });
-          } catch (error) {
-            if (error instanceof Database.SqliteError) throw error;
-            outcomes.push({ ok: false, value: error });
-          }
-        }
+        for (const item of batch) run(item.work);
+        // Alone, `work` needs no savepoint: its failure rolls the whole transaction back.
+        if (work && batch.length === 0) outcomes.push({ ok: true, value: work() });
+        else if (work) run(work);
       }),
     );
-    settled.then(
+    return committed.then(
       () => {
         batch.forEach((item, index) => {
           const outcome = outcomes[index]!;
           if (outcome.ok) item.resolve(outcome.value);
           else item.reject(outcome.value);
         });
+        const own = outcomes[batch.length];
+        if (own && !own.ok) throw own.value;
+        return own?.value as T;
       },
       (error: unknown) => {
         for (const item of batch) item.reject(error);
+        throw error;
       },
     );
   }
