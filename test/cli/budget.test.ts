@@ -37,4 +37,17 @@ describe.concurrent('budgets on the command line', () => {
       /budgets\.0\.limitUsd must be a number of USD >= 0/,
     );
   });
+
+  it('`budget status` also shows the budgets of gateway keys in force', async (context) => {
+    const cli = await testCli(context);
+    cli.writeConfig(cli.config());
+    expect((await cli.run(['keys', 'create', '--name', 'team-a', '--budget', '5/day'])).code).toBe(0);
+    expect((await cli.run(['keys', 'create', '--name', 'no-budget'])).code).toBe(0);
+    expect((await cli.run(['keys', 'create', '--name', 'gone', '--budget', '1/month'])).code).toBe(0);
+    expect((await cli.run(['keys', 'revoke', 'gone'])).code).toBe(0);
+    const status = await cli.run(['budget', 'status']);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/^key:team-a\s+key:team-a\s+day\s+hard\s+\$0\.00\s+\$0\.00\s+\$5\.00/m);
+    expect(status.stdout).not.toMatch(/gone|no-budget/);
+  });
 });

@@ -1,5 +1,9 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { BudgetStatusRow } from '../../budget/budgets.js';
+import type { LoadedConfig } from '../../config/load-config.js';
+import { KeyStore, policyOf } from '../../gateway/keys/key-store.js';
+import type { KeyPolicy } from '../../pipeline/call-context.js';
 import { cliClient, closeQuietly, loadCliConfig, reportError } from '../cli-context.js';
 
 export function registerBudget(program: Command): void {
@@ -13,7 +17,7 @@ export function registerBudget(program: Command): void {
       try {
         const loaded = loadCliConfig(command);
         client = cliClient(command, loaded);
-        const rows = client.budgets ? await client.budgets.status() : [];
+        const rows = await client.budgets.status(Date.now(), keyBudgets(loaded));
         if (options.json) process.stdout.write(`${JSON.stringify({ ok: true, budgets: rows }, null, 2)}\n`);
         else
           process.stdout.write(
@@ -26,6 +30,21 @@ export function registerBudget(program: Command): void {
         await closeQuietly(client);
       }
     });
+}
+
+/** The budgets of gateway keys in force (`llmkit keys create --budget`), when a key file exists. */
+function keyBudgets(loaded: LoadedConfig): KeyPolicy[] {
+  const path = loaded.config.gateway.keysPath;
+  if (path === undefined || !existsSync(path)) return [];
+  const keys = KeyStore.open(path);
+  try {
+    return keys
+      .list()
+      .filter((key) => key.revokedAt === undefined && key.budget !== undefined)
+      .map(policyOf);
+  } finally {
+    keys.close();
+  }
 }
 
 const money = (usd: number | null) =>
