@@ -100,6 +100,21 @@ describe('KeyStore: create and verify', () => {
     expect(await store.verify(key)).toBeDefined();
   });
 
+  it('a flood of guessed secrets for one id runs at most 4 scrypt checks at once; the rest are refused at once', async () => {
+    const store = open();
+    const { key, record } = store.create({ name: 'guarded' });
+    const guesses = Array.from(
+      { length: 10 },
+      (_, index) => `llmk_${record.id}_${String(index).padStart(43, 'A')}`,
+    );
+    const answers = guesses.map((guess) => store.verify(guess));
+    expect(answers.filter((answer) => answer instanceof Promise)).toHaveLength(4);
+    expect(answers.slice(4)).toEqual(Array(6).fill(undefined));
+    expect(await Promise.all(answers)).toEqual(Array(10).fill(undefined));
+    // Once those checks ended, the real key is checked (and accepted) as usual.
+    expect(await store.verify(key)).toEqual(record);
+  });
+
   it('refuses malformed keys at once, without a Promise', () => {
     const store = open();
     const { key } = store.create({ name: 'team-a' });

@@ -16,6 +16,9 @@ export { parseBudget } from './parse-budget.js';
 export { policyOf } from './policy-of.js';
 
 /** A gateway key as everyone but its holder sees it: never the secret, never its hash. */
+
+/** Distinct secrets checked with scrypt at once for one key id; more are refused at once. */
+const maxConcurrentChecksPerKey = 4;
 export interface GatewayKey {
   id: string;
   name: string;
@@ -78,6 +81,8 @@ export class KeyStore {
   readonly #verified: VerifiedKeys;
   /** Checks in flight, by the presented key's digest: a burst of requests with a new key costs one scrypt. */
   readonly #pending = new Map<string, Promise<GatewayKey | undefined>>();
+  /** Uncached checks running per key id. */
+  readonly #checking = new Map<string, number>();
 
   private constructor(db: Database.Database, path: string, options: Required<KeyStoreOptions>) {
     this.#db = db;
@@ -169,7 +174,18 @@ export class KeyStore {
     const pendingKey = digest.toString('hex');
     let pending = this.#pending.get(pendingKey);
     if (pending === undefined) {
-      pending = this.#verifySlowly(presented, digest, row).finally(() => this.#pending.delete(pendingKey));
+      // Distinct secrets tried at once against one id are guesses (a real key's concurrent first
+      // requests share one check): past a few, refuse without scrypt, so a flood of guesses cannot
+      // fill libuv's thread pool and stall every other key's first check.
+      const guesses = this.#checking.get(parts.id) ?? 0;
+      if (guesses >= maxConcurrentChecksPerKey) return undefined;
+      this.#checking.set(parts.id, guesses + 1);
+      pending = this.#verifySlowly(presented, digest, row).finally(() => {
+        this.#pending.delete(pendingKey);
+        const left = (this.#checking.get(parts.id) ?? 1) - 1;
+        if (left > 0) this.#checking.set(parts.id, left);
+        else this.#checking.delete(parts.id);
+      });
       this.#pending.set(pendingKey, pending);
     }
     return pending;
