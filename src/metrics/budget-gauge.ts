@@ -4,14 +4,14 @@ import type { Budgets } from '../budget/budgets.js';
 import type { Metrics } from './metrics.js';
 
 /**
- * `llmkit_budget_used_ratio{budget,scope,period}`: spend over limit of each configured budget this
- * period (the tighter of USD and tokens), read from the store when Prometheus scrapes.
+ * `llmkit_budget_used_ratio{budget,scope,period}`: spend over limit this period (the tighter of
+ * USD and tokens) of each configured budget and of each key budget calls have carried, read from
+ * the store when Prometheus scrapes. Without any budget it stays empty and opens nothing.
  */
 export function registerBudgetGauge(metrics: Metrics, budgets: Budgets, logger: Logger): void {
-  if (budgets.configs.length === 0) return;
   new Gauge({
     name: 'llmkit_budget_used_ratio',
-    help: 'Spend of each configured budget this period over its limit (1 = exhausted)',
+    help: "Spend of each budget (configured, or a gateway key's) this period over its limit (1 = exhausted)",
     labelNames: ['budget', 'scope', 'period'] as const,
     registers: [metrics.registry],
     async collect() {

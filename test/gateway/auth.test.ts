@@ -161,3 +161,14 @@ describe('per-key limits through the gateway', () => {
     expect(gw.upstream.requests).toHaveLength(0);
   });
 });
+
+describe('key budgets in /metrics', () => {
+  it('llmkit_budget_used_ratio shows a key budget once the key has made a call', async () => {
+    const { key } = gw.keys.create({ name: 'metered', budget: { limitUsd: 100, period: 'month' } });
+    expect((await gw.post('/v1/chat/completions', hello, { key })).status).toBe(200);
+    const text = await (await gw.get('/metrics')).text();
+    expect(text).toMatch(
+      /llmkit_budget_used_ratio\{budget="key:metered",scope="key:metered",period="month"\} [\d.e-]+/,
+    );
+  });
+});
