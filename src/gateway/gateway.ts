@@ -95,7 +95,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     bodyLimit: settings.bodyLimitBytes,
     requestTimeout: settings.requestTimeoutMs,
     keepAliveTimeout: settings.keepAliveTimeoutMs,
-    forceCloseConnections: true,
+    // On close, idle keep-alive connections go at once; a request still being answered (a key
+    // check, a refused call) finishes first. The shutdown cuts what is left after a second.
+    forceCloseConnections: 'idle',
     return503OnClosing: true,
     serverFactory: (handler) =>
       createServer(
@@ -143,15 +145,19 @@ export function createGateway(options: GatewayOptions): Gateway {
       metrics.requests.inc({ route, status: reply.raw.statusCode });
       metrics.duration.observe({ route }, (performance.now() - request.startedAt) / 1000);
     });
-    if (closing && !alwaysOpen.has(route)) {
+    const refuseWhileClosing = () => {
+      if (!closing || alwaysOpen.has(route)) return;
       reply.header('connection', 'close');
       throw new GatewayError(503, 'shutting_down', 'the gateway is shutting down', {
         type: 'server_error',
         hint: 'retry against another instance',
       });
-    }
+    };
+    refuseWhileClosing();
     if (route === '/v1/chat/completions' || route === '/generate' || route === '/v1/models') {
       request.caller = await auth.caller(request.headers);
+      // A first key check takes milliseconds: a shutdown may have begun meanwhile.
+      refuseWhileClosing();
     }
   });
 
@@ -290,7 +296,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       }
       for (const call of inflight) call.abort(new AbortedError({ cause: 'the gateway shut down' }));
       await Promise.allSettled([...inflight].map((call) => call.record));
+      const cut = setTimeout(() => app.server.closeAllConnections(), 1_000).unref();
       await app.close();
+      clearTimeout(cut);
       await client.close();
       keys.close();
     })();

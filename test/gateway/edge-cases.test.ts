@@ -60,4 +60,37 @@ describe('gateway edge cases', () => {
     expect(outcome).toBe('stopped');
     expect(gw.gateway.inflight.size).toBe(0);
   }, 15_000);
+
+  it('a request still in its key check when SIGTERM comes gets a 503, not a reset, and nothing is sent', async () => {
+    gw = await startGateway();
+    const fixture = gw;
+    const { key } = fixture.keys.create({ name: 'slow-first-check' });
+    const verify = fixture.keys.verify.bind(fixture.keys);
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started = () => {};
+    const checking = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    fixture.keys.verify = async (presented: string) => {
+      started();
+      await gate;
+      return verify(presented);
+    };
+    const response = fixture.post(
+      '/v1/chat/completions',
+      { model: 'fake/fake-model', messages: [{ role: 'user', content: 'hi' }] },
+      { key },
+    );
+    await checking;
+    const stopped = fixture.gateway.shutdown();
+    release();
+    const answer = await response;
+    expect(answer.status).toBe(503);
+    expect(((await answer.json()) as { error: { code: string } }).error.code).toBe('shutting_down');
+    await stopped;
+    expect(fixture.upstream.requests).toHaveLength(0);
+  });
 });
