@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { ResultAccumulator } from '../pipeline/result-accumulator.js';
 import type { LanguageModelV1 } from '../providers/language-model.js';
 import { responsePartStream } from '../providers/response-parts.js';
-import type { FinishReason, ModelResponse, StreamPart, ToolCall, Usage } from '../providers/types.js';
+import type { FinishReason, ModelResponse, StreamPart } from '../providers/types.js';
 
 /** A stored answer: the whole response, and the provider and model that gave it. */
 export interface CacheEntry {
@@ -18,86 +19,32 @@ export interface CacheEntry {
 // differently on the next try, so they are never stored.
 const storable = new Set<FinishReason>(['stop', 'length', 'tool_calls']);
 
-interface ChoiceState {
-  text: string;
-  reasoning: string;
-  toolCalls: Map<number, { id: string; name: string; arguments: string }>;
-  finishReason: FinishReason | undefined;
-}
-
 /**
- * Folds the parts of an answer as they pass, text deltas merged per choice, into the response
- * to store: compact whatever the chunking, and replayed alike to streaming and whole calls.
+ * Folds the parts of an answer as they pass (the settle step's own fold), text deltas merged per
+ * choice, into the response to store: compact whatever the chunking, and replayed alike to
+ * streaming and whole calls.
  */
 export class AnswerRecorder {
-  readonly #choices = new Map<number, ChoiceState>();
-  #usage: Usage | undefined;
-  #model: string | undefined;
+  readonly #folded = new ResultAccumulator();
 
   add(part: StreamPart): void {
-    switch (part.type) {
-      case 'response-metadata':
-        this.#model = part.model ?? this.#model;
-        return;
-      case 'text-delta':
-        this.#choice(part.choiceIndex).text += part.text;
-        return;
-      case 'reasoning-delta':
-        this.#choice(part.choiceIndex).reasoning += part.text;
-        return;
-      case 'tool-call-delta': {
-        const calls = this.#choice(part.choiceIndex).toolCalls;
-        const call = calls.get(part.toolCallIndex) ?? { id: '', name: '', arguments: '' };
-        if (part.id) call.id = part.id;
-        if (part.name) call.name += part.name;
-        call.arguments += part.argumentsDelta;
-        calls.set(part.toolCallIndex, call);
-        return;
-      }
-      case 'usage':
-        this.#usage = part.usage;
-        return;
-      case 'finish':
-        this.#choice(part.choiceIndex).finishReason = part.finishReason;
-    }
+    this.#folded.add(part);
   }
 
   /** The response to store, or undefined unless all `choices` arrived and finished well. */
   response(choices: number): ModelResponse | undefined {
-    if (this.#choices.size !== choices) return undefined;
-    const indexes = [...this.#choices.keys()].sort((a, b) => a - b);
+    const folded = this.#folded.choiceMessages();
+    if (folded.length !== choices) return undefined;
     const response: ModelResponse = { choices: [] };
-    for (const index of indexes) {
-      const state = this.#choices.get(index)!;
-      if (state.finishReason === undefined || !storable.has(state.finishReason)) return undefined;
-      const toolCalls: ToolCall[] = [...state.toolCalls.entries()]
-        .sort(([a], [b]) => a - b)
-        .map(([position, call]) => ({
-          id: call.id || `call_${position}`,
-          type: 'function',
-          function: { name: call.name, arguments: call.arguments },
-        }));
-      const message: ModelResponse['choices'][number]['message'] = {
-        role: 'assistant',
-        content: state.text || (toolCalls.length > 0 ? null : ''),
-      };
-      if (toolCalls.length > 0) message.tool_calls = toolCalls;
-      const choice: ModelResponse['choices'][number] = { index, message, finishReason: state.finishReason };
-      if (state.reasoning) choice.reasoning = state.reasoning;
+    for (const { index, message, finishReason, reasoning } of folded) {
+      if (finishReason === undefined || !storable.has(finishReason)) return undefined;
+      const choice: ModelResponse['choices'][number] = { index, message, finishReason };
+      if (reasoning) choice.reasoning = reasoning;
       response.choices.push(choice);
     }
-    if (this.#model !== undefined) response.model = this.#model;
-    if (this.#usage) response.usage = this.#usage;
+    if (this.#folded.responseModel !== undefined) response.model = this.#folded.responseModel;
+    if (this.#folded.usage) response.usage = this.#folded.usage;
     return response;
-  }
-
-  #choice(index: number): ChoiceState {
-    let state = this.#choices.get(index);
-    if (!state) {
-      state = { text: '', reasoning: '', toolCalls: new Map(), finishReason: undefined };
-      this.#choices.set(index, state);
-    }
-    return state;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { FinishReason, StreamPart, ToolCall, Usage } from '../providers/types.js';
+import type { AssistantMessage, FinishReason, StreamPart, ToolCall, Usage } from '../providers/types.js';
 import type { GenerateResult } from './call-context.js';
 
 interface ChoiceState {
@@ -84,31 +84,8 @@ export class ResultAccumulator {
       | 'responseId'
     >,
   ): GenerateResult {
-    const indexes = [...this.choices.keys()].sort((a, b) => a - b);
-    if (indexes.length === 0) indexes.push(0);
-    const choices = indexes.map((index) => {
-      const state = this.choice(index);
-      const toolCalls: ToolCall[] = [...state.toolCalls.entries()]
-        .sort(([a], [b]) => a - b)
-        .map(([position, call]) => ({
-          id: call.id || `call_${position}`,
-          type: 'function',
-          function: { name: call.name, arguments: call.arguments },
-        }));
-      const message: GenerateResult['message'] = {
-        role: 'assistant',
-        content: state.text || (toolCalls.length ? null : ''),
-      };
-      if (toolCalls.length > 0) message.tool_calls = toolCalls;
-      return {
-        index,
-        text: state.text,
-        message,
-        finishReason: state.finishReason ?? 'other',
-        toolCalls,
-        reasoning: state.reasoning,
-      };
-    });
+    if (this.choices.size === 0) this.choice(0);
+    const choices = this.choiceMessages();
     const first = choices[0]!;
     const result: GenerateResult = {
       ...fields,
@@ -119,15 +96,50 @@ export class ResultAccumulator {
         index,
         text,
         message,
-        finishReason,
+        finishReason: finishReason ?? 'other',
       })),
-      finishReason: first.finishReason,
+      finishReason: first.finishReason ?? 'other',
       responseModel: this.responseModel,
       upstreamRequestId: this.upstreamRequestId,
       responseId: this.responseId,
     };
     if (first.reasoning) result.reasoning = first.reasoning;
     return result;
+  }
+
+  /** Every choice so far, in index order, folded into its assistant message (the cache stores these). */
+  choiceMessages(): Array<{
+    index: number;
+    text: string;
+    message: AssistantMessage;
+    toolCalls: ToolCall[];
+    finishReason: FinishReason | undefined;
+    reasoning: string;
+  }> {
+    const indexes = [...this.choices.keys()].sort((a, b) => a - b);
+    return indexes.map((index) => {
+      const state = this.choice(index);
+      const toolCalls: ToolCall[] = [...state.toolCalls.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([position, call]) => ({
+          id: call.id || `call_${position}`,
+          type: 'function',
+          function: { name: call.name, arguments: call.arguments },
+        }));
+      const message: AssistantMessage = {
+        role: 'assistant',
+        content: state.text || (toolCalls.length ? null : ''),
+      };
+      if (toolCalls.length > 0) message.tool_calls = toolCalls;
+      return {
+        index,
+        text: state.text,
+        message,
+        finishReason: state.finishReason,
+        toolCalls,
+        reasoning: state.reasoning,
+      };
+    });
   }
 
   private choice(index: number): ChoiceState {
